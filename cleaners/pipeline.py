@@ -1,0 +1,254 @@
+"""The per-batch pipeline: files -> records -> extracted, cleaned, language-tagged, fingerprinted
+candidate articles, plus rejects. A pure function of (files, config): the same batch always gives
+the same rows, which is what makes retries and resumption safe.
+
+Cross-document work (deduplication, publishing) happens once per run in `cleaners.publish`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from cleaners import dedup, language
+from cleaners.article import (
+    ARTICLE_SCHEMA,
+    REJECT_SCHEMA,
+    Article,
+    RawRecord,
+    Reject,
+    RejectReason,
+)
+from cleaners.config import RunConfig
+from cleaners.readers import ReadLimits, read_records
+from cleaners.text import clean_text
+
+# Candidates carry their MinHash signature to the run-wide dedup step; it is dropped on publish.
+SIGNATURE_FIELD = pa.field("minhash", pa.list_(pa.uint32()), nullable=False)
+CANDIDATE_SCHEMA = ARTICLE_SCHEMA.append(SIGNATURE_FIELD)
+
+
+@dataclass(slots=True)
+class BatchStats:
+    """Counts for the run summary and the Prefect artifacts; merged across batches by `+`."""
+
+    records: int = 0
+    articles: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    rule_docs: Counter[str] = field(default_factory=Counter)
+    rule_chars: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def __add__(self, other: BatchStats) -> BatchStats:
+        return BatchStats(
+            records=self.records + other.records,
+            articles=self.articles + other.articles,
+            rejects=self.rejects + other.rejects,
+            languages=self.languages + other.languages,
+            rule_docs=self.rule_docs + other.rule_docs,
+            rule_chars=self.rule_chars + other.rule_chars,
+            seconds=self.seconds + other.seconds,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "records": self.records,
+            "articles": self.articles,
+            "rejects": dict(sorted(self.rejects.items())),
+            "languages": dict(sorted(self.languages.items())),
+            "rule_docs": dict(sorted(self.rule_docs.items())),
+            "rule_chars": dict(sorted(self.rule_chars.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> BatchStats:
+        def counter(key: str) -> Counter[str]:
+            value = data.get(key) or {}
+            assert isinstance(value, dict)
+            return Counter({str(k): int(v) for k, v in value.items()})
+
+        return cls(
+            records=int(data.get("records", 0)),  # type: ignore[call-overload]
+            articles=int(data.get("articles", 0)),  # type: ignore[call-overload]
+            rejects=counter("rejects"),
+            languages=counter("languages"),
+            rule_docs=counter("rule_docs"),
+            rule_chars=counter("rule_chars"),
+            seconds=float(data.get("seconds", 0.0)),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(slots=True)
+class BatchResult:
+    candidates: pa.Table  # CANDIDATE_SCHEMA: articles before run-wide dedup
+    rejects: pa.Table  # REJECT_SCHEMA
+    stats: BatchStats
+
+
+def process_files(root: Path, source_paths: Sequence[str], config: RunConfig) -> BatchResult:
+    """Read, extract, clean, detect language and fingerprint every record of the given files."""
+    started = time.perf_counter()
+    limits = ReadLimits(
+        max_file_bytes=config.max_file_mb * 1024 * 1024, max_record_chars=config.max_record_chars
+    )
+    articles: list[Article] = []
+    signatures: list[list[int]] = []
+    rejects: list[Reject] = []
+    stats = BatchStats()
+    for source_path in source_paths:
+        for item in read_records(root, source_path, limits):
+            stats.records += 1
+            if isinstance(item, Reject):
+                rejects.append(item)
+                continue
+            outcome = _process_record(item, config)
+            if isinstance(outcome, Reject):
+                rejects.append(outcome)
+            else:
+                article, signature = outcome
+                articles.append(article)
+                signatures.append(signature)
+    for article in articles:
+        for rule in {r.rule for r in article.removed}:
+            stats.rule_docs[rule] += 1
+        for removal in article.removed:
+            stats.rule_chars[removal.rule] += removal.chars
+    stats.articles = len(articles)
+    stats.languages.update(a.language for a in articles)
+    stats.rejects.update(str(r.reason) for r in rejects)
+    rows = [{**a.to_row(), "minhash": sig} for a, sig in zip(articles, signatures, strict=True)]
+    stats.seconds = time.perf_counter() - started
+    return BatchResult(
+        candidates=pa.Table.from_pylist(rows, schema=CANDIDATE_SCHEMA),
+        rejects=pa.Table.from_pylist([r.to_row() for r in rejects], schema=REJECT_SCHEMA),
+        stats=stats,
+    )
+
+
+def _process_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[int]] | Reject:
+    """One record through extraction, cleaning, language and fingerprinting; never raises."""
+    try:
+        return _clean_record(record, config)
+    except Exception as exc:  # one bad document must not lose the rest of its batch
+        return _reject(record, RejectReason.ERROR, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[int]] | Reject:
+    url = record.url
+    title, author, date = record.title, record.author, parse_date(record.date)
+    language_html = sitename = description = None
+    if record.kind == "html":
+        from cleaners import html  # lazy: trafilatura's import is slow and text-only runs skip it
+
+        try:
+            extracted = html.extract_html(
+                record.content,
+                url=url,
+                options=html.HtmlOptions(timeout_seconds=config.html_timeout_seconds),
+            )
+        except html.ExtractionError as exc:
+            return _reject(record, RejectReason(exc.reason), exc.detail)
+        text, removed, extractor = extracted.text, list(extracted.removed), extracted.extractor
+        url = url or extracted.url
+        title = title or extracted.title
+        author = author or (", ".join(extracted.authors) if extracted.authors else None)
+        date = date or extracted.date
+        language_html, sitename, description = (
+            extracted.language_html,
+            extracted.sitename,
+            extracted.description,
+        )
+    else:
+        result = clean_text(record.content, host=host_of(url))
+        text, removed, extractor = result.text, result.removed, "text"
+        title = title or result.title
+        author = author or result.author
+        date = date or result.date
+    if not text.strip():
+        return _reject(
+            record, RejectReason.NO_CONTENT, "no article text left after extraction and cleaning"
+        )
+    if len(text) < config.min_chars:
+        return _reject(
+            record,
+            RejectReason.TOO_SHORT,
+            f"{len(text)} characters after cleaning (minimum {config.min_chars})",
+            text,
+        )
+    guess = language.detect_language(text, min_letters=config.language_min_letters)
+    article = Article(
+        id=record.id,
+        source_path=record.source_path,
+        source_line=record.source_line,
+        source_id=record.source_id,
+        url=url,
+        host=host_of(url),
+        title=title,
+        author=author,
+        date=date,
+        language=guess.code,
+        language_score=guess.score,
+        language_html=language_html,
+        text=text,
+        removed=removed,
+        content_hash=dedup.content_hash(text),
+        extractor=extractor,
+        sitename=sitename,
+        description=description,
+    )
+    return article, [int(v) for v in dedup.minhash_signature(text)]
+
+
+def _reject(
+    record: RawRecord, reason: RejectReason, detail: str, text: str | None = None
+) -> Reject:
+    return Reject(
+        id=record.id,
+        source_path=record.source_path,
+        source_line=record.source_line,
+        reason=reason,
+        detail=detail,
+        text=text if text is not None else record.content[:100_000],
+        url=record.url,
+    )
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(value: str | dt.date | None) -> dt.date | None:
+    """A date from an ISO-like string (`2025-03-07`, `2025-03-07T10:00:00Z`); None if unparsable."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    match = _ISO_DATE.search(value)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def iter_batches(paths: Sequence[str], batch_size: int) -> Iterable[list[str]]:
+    for start in range(0, len(paths), batch_size):
+        yield list(paths[start : start + batch_size])

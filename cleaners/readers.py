@@ -1,0 +1,308 @@
+"""Files on disk -> RawRecord (or Reject). Never raises for bad input: every problem becomes a
+Reject with a reason, so one bad file or JSONL line never loses its neighbours.
+
+Supported: .html/.htm pages, .txt scraped plain text, .jsonl dumps (`text` or `html`, optional
+`id`, `url`, `title`, `author`, `date`), each optionally gzip-compressed (`.gz`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from cleaners.article import RawRecord, Reject, RejectReason, record_id
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt"})
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES
+
+# C0 controls (but tab/newline/carriage return) and DEL: they crash lxml-based tools.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:]{2,40})""", re.I
+)
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"\x7fELF",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"RIFF",
+    b"OggS",
+    b"ID3",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Caps that keep one hostile file from exhausting memory (gzip bombs, giant dumps)."""
+
+    max_file_bytes: int = 256 * 1024 * 1024  # decompressed size of one file
+    max_record_chars: int = 5_000_000  # one document's text/HTML
+
+
+def source_kind(path: str | PurePosixPath) -> str | None:
+    """`html`, `text`, `jsonl`, or None for an unsupported file; looks through one `.gz`."""
+    suffixes = [s.lower() for s in PurePosixPath(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if not suffixes:
+        return None
+    last = suffixes[-1]
+    if last in HTML_SUFFIXES:
+        return "html"
+    if last in TEXT_SUFFIXES:
+        return "text"
+    if last in JSONL_SUFFIXES:
+        return "jsonl"
+    return None
+
+
+def discover(root: Path) -> list[str]:
+    """Every regular file under `root`, as sorted POSIX paths relative to it. Hidden files and
+    folders (`.gitkeep`, `.DS_Store`, `.git/`) are skipped; unsupported types are *not*: the
+    reader turns them into `unsupported` rejects so the user sees them."""
+    found: list[str] = []
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file():
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
+    """The file's bytes, gunzipped when it ends in .gz, never more than `max_file_bytes`."""
+    cap = limits.max_file_bytes
+    if path.suffix.lower() == ".gz":
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(cap + 1)
+    else:
+        with path.open("rb") as stream:
+            data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise _TooLarge(f"over the {cap:,}-byte limit (decompressed)")
+    return data
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return False  # a BOM: UTF-16/UTF-8 text, decoded below
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    if not head:
+        return False
+    # Text has almost no NULs or other C0 controls; binary formats are full of them.
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls / len(head) > 0.10
+
+
+def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]:
+    """Decode bytes of unknown encoding. Returns (text, encoding) or (None, why).
+
+    Order: BOM, strict UTF-8, the page's declared charset (HTML), charset detection. Mojibake
+    (UTF-8 read as cp1252 somewhere upstream) is repaired with ftfy when it is installed."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _fix_mojibake(data.decode("utf-16")), "utf-16"
+        except UnicodeDecodeError:
+            return None, "invalid UTF-16 after a byte-order mark"
+    try:
+        return _fix_mojibake(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if is_html:
+        match = _META_CHARSET.search(data[:4096])
+        if match:
+            declared = match.group(1).decode("ascii", "replace").lower()
+            try:
+                return data.decode(declared), declared
+            except (LookupError, UnicodeDecodeError):
+                pass
+    import charset_normalizer  # trafilatura's own dependency; imported late (slow import)
+
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (LookupError, UnicodeDecodeError):
+            pass
+    # Last resort: cp1252 with replacements, accepted only if the damage is small.
+    text = data.decode("cp1252", errors="replace")
+    if text.count("\ufffd") <= max(3, len(text) // 1000):
+        return text, "cp1252"
+    return None, "no encoding decodes these bytes (not UTF-8, cp1252 or a detectable charset)"
+
+
+def _fix_mojibake(text: str) -> str:
+    try:
+        import ftfy
+    except ImportError:  # optional: without it, mojibake passes through unchanged
+        return text
+    # Only the encoding repair: ftfy's other fixes (quotes, HTML entities) would alter real text.
+    return ftfy.fix_encoding(text) if _MOJIBAKE_HINT.search(text) else text
+
+
+# Sequences that UTF-8 text read as cp1252/latin-1 produces (Ã©, â€™, Â ...).
+_MOJIBAKE_HINT = re.compile(
+    "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
+)
+
+
+def sanitize(text: str) -> str:
+    """Normalise newlines and drop NUL/control characters."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARS.sub("", text)
+
+
+def read_records(
+    root: Path, source_path: str, limits: ReadLimits | None = None
+) -> Iterator[RawRecord | Reject]:
+    """All records of one input file: RawRecords for the good ones, Rejects for the rest."""
+    limits = limits or ReadLimits()
+    kind = source_kind(source_path)
+    whole_file_id = record_id(source_path)
+
+    def reject(reason: RejectReason, detail: str, key: str | int = 0) -> Reject:
+        rid = whole_file_id if key == 0 else record_id(source_path, key)
+        return Reject(id=rid, source_path=source_path, reason=reason, detail=detail)
+
+    if kind is None:
+        suffix = "".join(PurePosixPath(source_path).suffixes) or "(no extension)"
+        yield reject(
+            RejectReason.UNSUPPORTED,
+            f"unsupported file type {suffix}; expected .html, .htm, .txt, .jsonl (optionally .gz)",
+        )
+        return
+    try:
+        data = _read_bytes(root / source_path, limits)
+    except _TooLarge as exc:
+        yield reject(RejectReason.TOO_LARGE, str(exc))
+        return
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield reject(RejectReason.MALFORMED, f"broken gzip stream: {exc}")
+        return
+    except OSError as exc:
+        yield reject(RejectReason.ERROR, f"cannot read file: {exc}")
+        return
+
+    if kind == "jsonl":
+        yield from _read_jsonl(source_path, data, limits)
+        return
+    if not data.strip():
+        yield reject(RejectReason.EMPTY, "file is empty or whitespace only")
+        return
+    if looks_binary(data):
+        yield reject(RejectReason.BINARY, "file content is binary, not text")
+        return
+    text, encoding = decode_text(data, is_html=kind == "html")
+    if text is None:
+        yield reject(RejectReason.UNDECODABLE, encoding)
+        return
+    text = sanitize(text)
+    if not text.strip():
+        yield reject(RejectReason.EMPTY, "no text left after removing control characters")
+        return
+    if len(text) > limits.max_record_chars:
+        yield reject(
+            RejectReason.TOO_LARGE,
+            f"{len(text):,} characters, over the {limits.max_record_chars:,} limit",
+        )
+        return
+    yield RawRecord(
+        source_path=source_path,
+        record_index=0,
+        kind="html" if kind == "html" else "text",
+        content=text,
+    )
+
+
+def _read_jsonl(source_path: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | Reject]:
+    # Split on b"\n" only: str.splitlines() would also split on U+2028 inside JSON strings.
+    for line_number, raw_line in enumerate(data.split(b"\n"), start=1):
+        if raw_line.strip():
+            yield _read_jsonl_line(source_path, line_number, raw_line, limits)
+
+
+def _read_jsonl_line(
+    source_path: str, line_number: int, raw_line: bytes, limits: ReadLimits
+) -> RawRecord | Reject:
+    def reject(reason: RejectReason, detail: str, rid: str | None = None) -> Reject:
+        return Reject(
+            id=rid or record_id(source_path, line_number),
+            source_path=source_path,
+            source_line=line_number,
+            reason=reason,
+            detail=detail,
+        )
+
+    try:
+        decoded = raw_line.decode("utf-8")
+    except UnicodeDecodeError:
+        text, _ = decode_text(raw_line)
+        if text is None:
+            return reject(RejectReason.UNDECODABLE, "JSONL line is not valid UTF-8")
+        decoded = text
+    try:
+        obj = json.loads(decoded)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return reject(RejectReason.MALFORMED, f"invalid JSON: {exc}"[:300])
+    if not isinstance(obj, dict):
+        return reject(
+            RejectReason.MALFORMED, f"JSONL line is a {type(obj).__name__}, not an object"
+        )
+    source_id = _str_field(obj, "id")
+    rid = record_id(source_path, f"id={source_id}") if source_id else None
+    html, text = _str_field(obj, "html"), _str_field(obj, "text")
+    content, kind = (html, "html") if html and html.strip() else (text, "text")
+    if not content or not content.strip():
+        return reject(
+            RejectReason.NO_CONTENT, "record has neither a non-empty 'text' nor 'html' field", rid
+        )
+    content = sanitize(content)
+    if len(content) > limits.max_record_chars:
+        detail = f"{len(content):,} characters, over the {limits.max_record_chars:,} limit"
+        return reject(RejectReason.TOO_LARGE, detail, rid)
+    return RawRecord(
+        source_path=source_path,
+        record_index=line_number,
+        kind="html" if kind == "html" else "text",
+        content=content,
+        source_id=source_id,
+        url=_str_field(obj, "url"),
+        title=_str_field(obj, "title"),
+        author=_str_field(obj, "author"),
+        date=_str_field(obj, "date"),
+    )
+
+
+def _str_field(obj: dict[str, object], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list) and key == "author":
+        return ", ".join(str(v) for v in value if v)
+    return None

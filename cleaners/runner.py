@@ -1,0 +1,289 @@
+"""A run in three steps, free of any orchestration framework (the Prefect flow calls these):
+
+1. `plan_run`     which input files are new or changed since the last run, cut into batches
+                  with deterministic keys;
+2. `stage_batch`  one batch through the pipeline, its result saved under `_staging/` (a batch
+                  already staged by a killed run is reused, not redone);
+3. `publish_run`  run-wide deduplication (within the run and against earlier runs), then the
+                  final Parquet parts, the dedup index and the manifest, each written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import xxhash
+
+from cleaners import dedup
+from cleaners.article import (
+    ARTICLE_FILE_SCHEMA,
+    PIPELINE_VERSION,
+    REJECT_SCHEMA,
+    Reject,
+    RejectReason,
+)
+from cleaners.config import RunConfig
+from cleaners.pipeline import BatchStats, process_files
+from cleaners.readers import discover
+from cleaners.storage import (
+    Layout,
+    atomic_write_json,
+    atomic_write_table,
+    clear_outputs,
+    file_hash,
+    load_manifest,
+    read_manifest_rows,
+    remove_leftovers,
+    save_manifest,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSpec:
+    key: str  # hash of (paths, their content hashes, cleaning options, pipeline version)
+    index: int
+    paths: tuple[str, ...]
+    hashes: tuple[str, ...]
+    sizes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunPlan:
+    run_key: str
+    inputs: int  # files found under the input folder
+    unchanged: int  # of which an earlier run already processed this exact content
+    batches: tuple[BatchSpec, ...]
+
+    @property
+    def files_to_process(self) -> int:
+        return sum(len(b.paths) for b in self.batches)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedBatch:
+    key: str
+    candidates: Path
+    rejects: Path
+    stats: BatchStats
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_key: str
+    inputs: int
+    unchanged: int
+    processed_files: int
+    stats: BatchStats = field(default_factory=BatchStats)
+    duplicates: int = 0
+    near_duplicates: int = 0
+    prior_duplicates: int = 0  # duplicates of articles published by an earlier run
+    articles_written: int = 0
+    rejects_written: int = 0
+    files_written: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "run": self.run_key,
+            "inputs": self.inputs,
+            "unchanged": self.unchanged,
+            "processed_files": self.processed_files,
+            "records": self.stats.records,
+            "articles": self.articles_written,
+            "rejects": self.rejects_written,
+            "rejects_by_reason": dict(sorted(self.stats.rejects.items())),
+            "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
+            "prior_duplicates": self.prior_duplicates,
+            "languages": dict(sorted(self.stats.languages.items())),
+            "rules": {
+                rule: {
+                    "documents": self.stats.rule_docs[rule],
+                    "chars": self.stats.rule_chars[rule],
+                }
+                for rule in sorted(self.stats.rule_docs)
+            },
+            "files_written": self.files_written,
+        }
+
+
+def plan_run(config: RunConfig) -> RunPlan:
+    layout = Layout(config.output_dir)
+    root = config.input_dir
+    if not root.is_dir():
+        raise FileNotFoundError(f"input folder {root} does not exist or is not a folder")
+    known = {} if config.full else load_manifest(layout)
+    pending: list[tuple[str, str, int]] = []
+    paths = discover(root)
+    for rel in paths:
+        full = root / rel
+        digest = file_hash(full)
+        if known.get(rel) != digest:
+            pending.append((rel, digest, full.stat().st_size))
+    fingerprint = f"{PIPELINE_VERSION}|{config.cleaning_fingerprint()}"
+    batches = []
+    for index, start in enumerate(range(0, len(pending), config.batch_size)):
+        chunk = pending[start : start + config.batch_size]
+        key_material = fingerprint + "".join(f"\n{p}\0{h}" for p, h, _ in chunk)
+        batches.append(
+            BatchSpec(
+                key=xxhash.xxh3_64_hexdigest(key_material.encode()),
+                index=index,
+                paths=tuple(p for p, _, _ in chunk),
+                hashes=tuple(h for _, h, _ in chunk),
+                sizes=tuple(s for _, _, s in chunk),
+            )
+        )
+    run_key = xxhash.xxh3_64_hexdigest("".join(b.key for b in batches).encode())
+    return RunPlan(
+        run_key=run_key,
+        inputs=len(paths),
+        unchanged=len(paths) - len(pending),
+        batches=tuple(batches),
+    )
+
+
+def prepare_output(config: RunConfig) -> None:
+    """Before a run: --full wipes earlier results; otherwise remove a killed run's temp files."""
+    layout = Layout(config.output_dir)
+    if config.full:
+        clear_outputs(layout)
+    elif layout.root.exists():
+        remove_leftovers(layout.root)
+
+
+def stage_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatch:
+    """Process one batch into `_staging/<run>/`; reuse the result if a previous attempt finished it."""
+    folder = Layout(config.output_dir).staging / run_key
+    candidates = folder / f"{batch.key}.candidates.parquet"
+    rejects = folder / f"{batch.key}.rejects.parquet"
+    stats_path = folder / f"{batch.key}.stats.json"
+    if not (candidates.exists() and rejects.exists() and stats_path.exists()):
+        result = process_files(config.input_dir, batch.paths, config)
+        atomic_write_table(candidates, result.candidates)
+        atomic_write_table(rejects, result.rejects)
+        atomic_write_json(stats_path, result.stats.to_dict())  # last: marks the batch complete
+    stats = BatchStats.from_dict(json.loads(stats_path.read_text()))
+    return StagedBatch(key=batch.key, candidates=candidates, rejects=rejects, stats=stats)
+
+
+_DEDUP_COLUMNS = ["id", "content_hash", "minhash", "date", "n_chars"]
+
+
+def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> RunSummary:
+    """Deduplicate across the run and against earlier runs, then write the final datasets."""
+    layout = Layout(config.output_dir)
+    summary = RunSummary(
+        run_key=plan.run_key,
+        inputs=plan.inputs,
+        unchanged=plan.unchanged,
+        processed_files=plan.files_to_process,
+    )
+    for batch in staged:
+        summary.stats = summary.stats + batch.stats
+    if not staged:
+        return summary
+
+    # Only the small columns of every candidate are held at once, never the texts.
+    entries = []
+    for batch in staged:
+        table = pq.read_table(batch.candidates, columns=_DEDUP_COLUMNS)
+        for row in table.to_pylist():
+            entries.append(
+                dedup.DedupEntry(
+                    id=row["id"],
+                    content_hash=row["content_hash"],
+                    signature=np.asarray(row["minhash"], dtype=np.uint32),
+                    date=row["date"],
+                    n_chars=row["n_chars"],
+                )
+            )
+    index = (
+        dedup.DedupIndex.load(layout.dedup_index)
+        if layout.dedup_index.exists()
+        else dedup.DedupIndex()
+    )
+    duplicates = dedup.resolve_duplicates(
+        entries, threshold=config.near_duplicate_threshold, index=index
+    )
+
+    manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
+    plan_batches = {b.key: b for b in plan.batches}
+    for batch in staged:
+        candidates = pq.read_table(batch.candidates)
+        ids = candidates["id"].to_pylist()
+        is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
+        kept = candidates.filter(pc.invert(is_duplicate))
+        dropped = candidates.filter(is_duplicate)
+        for language in sorted(set(kept["language"].to_pylist())):
+            part = kept.filter(pc.equal(kept["language"], language))
+            part = part.select(ARTICLE_FILE_SCHEMA.names).cast(ARTICLE_FILE_SCHEMA)
+            path = layout.article_part(language, batch.key)
+            atomic_write_table(path, part)
+            summary.files_written.append(path.relative_to(layout.root).as_posix())
+            summary.articles_written += part.num_rows
+        duplicate_rejects = []
+        for row in dropped.select(["id", "source_path", "source_line", "url", "text"]).to_pylist():
+            match = duplicates[row["id"]]
+            reason = (
+                RejectReason.DUPLICATE if match.kind == "duplicate" else RejectReason.NEAR_DUPLICATE
+            )
+            if match.prior:
+                summary.prior_duplicates += 1
+            elif reason is RejectReason.DUPLICATE:
+                summary.duplicates += 1
+            else:
+                summary.near_duplicates += 1
+            where = (
+                "an article published by an earlier run"
+                if match.prior
+                else "an article of this run"
+            )
+            duplicate_rejects.append(
+                Reject(
+                    id=row["id"],
+                    source_path=row["source_path"],
+                    source_line=row["source_line"],
+                    reason=reason,
+                    detail=f"{reason.value} of {match.duplicate_of} ({where}; similarity {match.similarity:.2f})",
+                    duplicate_of=match.duplicate_of,
+                    url=row["url"],
+                    text=row["text"],
+                ).to_row()
+            )
+        rejects = pa.concat_tables(
+            [
+                pq.read_table(batch.rejects),
+                pa.Table.from_pylist(duplicate_rejects, schema=REJECT_SCHEMA),
+            ]
+        )
+        summary.stats.rejects.update(Counter(str(r["reason"]) for r in duplicate_rejects))
+        if rejects.num_rows:
+            path = layout.reject_part(batch.key)
+            atomic_write_table(path, rejects)
+            summary.files_written.append(path.relative_to(layout.root).as_posix())
+            summary.rejects_written += rejects.num_rows
+        spec = plan_batches[batch.key]
+        for rel, digest, size in zip(spec.paths, spec.hashes, spec.sizes, strict=True):
+            manifest_rows[rel] = {
+                "source_path": rel,
+                "file_hash": digest,
+                "size": size,
+                "batch": batch.key,
+                "run": plan.run_key,
+            }
+
+    # Metadata after the data it describes: a crash before this point republishes the same parts.
+    index.add(e for e in entries if e.id not in duplicates)
+    index.save(layout.dedup_index)
+    save_manifest(layout, list(manifest_rows.values()))
+    atomic_write_json(layout.runs / f"{plan.run_key}.json", summary.to_dict())
+    shutil.rmtree(layout.staging / plan.run_key, ignore_errors=True)
+    return summary

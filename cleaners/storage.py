@@ -1,0 +1,196 @@
+"""Output folder layout, atomic writes, the run lock and the manifest of processed inputs.
+
+    OUTPUT/articles/language=<code>/part-<batch>.parquet   kept articles (hive-partitioned)
+    OUTPUT/rejects/part-<batch>.parquet                     everything else, with a reason
+    OUTPUT/_state/manifest.parquet                          processed inputs by content hash
+    OUTPUT/_state/dedup_index.parquet                       fingerprints of published articles
+    OUTPUT/_state/runs/<run>.json                           what each run added
+    OUTPUT/_staging/<run>/                                  batch results of a run in progress
+
+Every file appears under its final name by an atomic rename, so readers never see half a file,
+and a killed run leaves only `_staging/` and `*.tmp` leftovers that the next run reuses or removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xxhash
+
+TMP_SUFFIX = ".tmp"
+PARQUET_OPTIONS: dict[str, object] = {"compression": "zstd", "compression_level": 3}
+
+MANIFEST_SCHEMA = pa.schema(
+    [
+        pa.field("source_path", pa.string(), nullable=False),
+        pa.field("file_hash", pa.string(), nullable=False),
+        pa.field("size", pa.int64(), nullable=False),
+        pa.field("batch", pa.string(), nullable=False),
+        pa.field("run", pa.string(), nullable=False),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    root: Path
+
+    @property
+    def articles(self) -> Path:
+        return self.root / "articles"
+
+    @property
+    def rejects(self) -> Path:
+        return self.root / "rejects"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "_state"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "_staging"
+
+    @property
+    def manifest(self) -> Path:
+        return self.state / "manifest.parquet"
+
+    @property
+    def dedup_index(self) -> Path:
+        return self.state / "dedup_index.parquet"
+
+    @property
+    def runs(self) -> Path:
+        return self.state / "runs"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".newsclean.lock"
+
+    def article_part(self, language: str, batch: str) -> Path:
+        return self.articles / f"language={language}" / f"part-{batch}.parquet"
+
+    def reject_part(self, batch: str) -> Path:
+        return self.rejects / f"part-{batch}.parquet"
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    with tmp.open("wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    pq.write_table(table, tmp, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+    with tmp.open("rb") as stream:
+        os.fsync(stream.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def atomic_write_json(path: Path, data: object) -> None:
+    atomic_write_bytes(
+        path, (json.dumps(data, indent=2, sort_keys=True, default=str) + "\n").encode()
+    )
+
+
+def remove_leftovers(root: Path) -> list[Path]:
+    """Delete `*.tmp` files a killed run left behind (never a finished file)."""
+    removed = []
+    for tmp in root.rglob(f"*{TMP_SUFFIX}"):
+        if tmp.is_file():
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def file_hash(path: Path) -> str:
+    digest = xxhash.xxh3_128()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_manifest(layout: Layout) -> dict[str, str]:
+    """source_path -> file_hash of every input an earlier run finished."""
+    if not layout.manifest.exists():
+        return {}
+    table = pq.read_table(layout.manifest, columns=["source_path", "file_hash"])
+    return dict(zip(table["source_path"].to_pylist(), table["file_hash"].to_pylist(), strict=True))
+
+
+def save_manifest(layout: Layout, rows: list[dict[str, object]]) -> None:
+    rows = sorted(rows, key=lambda r: str(r["source_path"]))
+    atomic_write_table(layout.manifest, pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA))
+
+
+def read_manifest_rows(layout: Layout) -> list[dict[str, object]]:
+    if not layout.manifest.exists():
+        return []
+    return pq.read_table(layout.manifest).to_pylist()
+
+
+def clear_outputs(layout: Layout) -> None:
+    """For --full: forget everything earlier runs published."""
+    for folder in (layout.articles, layout.rejects, layout.state, layout.staging):
+        if folder.exists():
+            shutil.rmtree(folder)
+
+
+class LockTimeout(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def run_lock(layout: Layout, timeout_seconds: float = 0.0) -> Iterator[None]:
+    """An exclusive lock on the output folder so two runs never interleave their writes. Waits up
+    to `timeout_seconds` for another run to finish, then raises LockTimeout. The OS drops the lock
+    when its holder dies, so a killed run never leaves the folder locked."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with layout.lock.open("a+") as handle:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"another newsclean run holds {layout.lock}; waited {timeout_seconds:g} s"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

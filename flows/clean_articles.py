@@ -1,0 +1,155 @@
+"""The main Prefect flow: plan -> one task per batch -> publish. Logic lives in `cleaners`.
+
+Batch tasks run on Prefect's thread runner and hand their CPU work to a process pool (one worker
+per core): a Prefect task run costs tens of milliseconds, a document a few, so tasks are batches.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from cleaners.config import RunConfig
+from cleaners.runner import (
+    BatchSpec,
+    RunPlan,
+    RunSummary,
+    StagedBatch,
+    plan_run,
+    prepare_output,
+    publish_run,
+    stage_batch,
+)
+from cleaners.storage import Layout, run_lock
+from flows import artifacts
+
+_pool_lock = threading.Lock()
+_pool: Executor | None = None
+
+
+def _init_worker() -> None:
+    from cleaners import language
+
+    language.init_detector()  # load langdetect profiles once, before any work
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """A process pool for the batch tasks (None for a single worker: work runs in the task)."""
+    global _pool
+    if workers <= 1:
+        yield None
+        return
+    # spawn, not fork: the flow process runs Prefect's threads and event loops, which a forked
+    # child would inherit in an undefined state.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+    )
+    with _pool_lock:
+        _pool = pool
+    try:
+        yield pool
+    finally:
+        with _pool_lock:
+            _pool = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@task(name="plan-inputs", cache_policy=NO_CACHE)
+def plan_inputs(config: RunConfig) -> RunPlan:
+    logger = get_run_logger()
+    prepare_output(config)
+    plan = plan_run(config)
+    logger.info(
+        "found %d input files: %d new or changed in %d batches, %d unchanged since the last run",
+        plan.inputs,
+        plan.files_to_process,
+        len(plan.batches),
+        plan.unchanged,
+    )
+    return plan
+
+
+@task(
+    name="clean-batch",
+    task_run_name="clean-batch-{batch.index:04d}",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+)
+def clean_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatch:
+    logger = get_run_logger()
+    with _pool_lock:
+        pool = _pool
+    if pool is None:
+        staged = stage_batch(config, run_key, batch)
+    else:
+        staged = pool.submit(stage_batch, config, run_key, batch).result()
+    s = staged.stats
+    rejected = ", ".join(f"{k} {v}" for k, v in sorted(s.rejects.items())) or "none"
+    logger.info(
+        "batch %d: %d files, %d records -> %d candidate articles; rejected: %s (%.1f s)",
+        batch.index,
+        len(batch.paths),
+        s.records,
+        s.articles,
+        rejected,
+        s.seconds,
+    )
+    return staged
+
+
+@task(name="deduplicate-and-publish", cache_policy=NO_CACHE)
+def publish(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> RunSummary:
+    logger = get_run_logger()
+    summary = publish_run(config, plan, staged)
+    logger.info(
+        "published %d articles and %d rejects (%d duplicates, %d near duplicates, %d seen in earlier runs)",
+        summary.articles_written,
+        summary.rejects_written,
+        summary.duplicates,
+        summary.near_duplicates,
+        summary.prior_duplicates,
+    )
+    return summary
+
+
+@flow(name="clean-articles", task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
+def clean_articles(config: RunConfig | None = None) -> dict[str, Any]:
+    """Turn a folder of scraped articles into clean, language-tagged, deduplicated Parquet."""
+    config = config or RunConfig()
+    logger = get_run_logger()
+    with run_lock(Layout(config.output_dir), timeout_seconds=config.lock_timeout_seconds):
+        plan = plan_inputs(config)
+        progress = artifacts.start_progress(len(plan.batches))
+        staged: list[StagedBatch] = []
+        with worker_pool(min(config.effective_workers, len(plan.batches))):
+            futures = [clean_batch.submit(config, plan.run_key, batch) for batch in plan.batches]
+            failures: list[BaseException] = []
+            for done, future in enumerate(futures, start=1):
+                # Wait for every batch even if one failed: finished batches stay staged, so a
+                # rerun resumes from them instead of starting over.
+                try:
+                    staged.append(future.result())
+                except Exception as exc:
+                    failures.append(exc)
+                artifacts.update_progress(progress, done, len(plan.batches))
+            if failures:
+                raise RuntimeError(
+                    f"{len(failures)} of {len(futures)} batches failed; rerun to resume"
+                ) from failures[0]
+        summary = publish(config, plan, staged)
+    artifacts.publish_run_artifacts(summary, config)
+    logger.info("run %s done: %s", summary.run_key, artifacts.one_line(summary))
+    return {**summary.to_dict(), "flow_run_id": str(flow_run.id) if flow_run.id else None}
