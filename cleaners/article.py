@@ -60,7 +60,10 @@ class RawRecord:
 class Removal:
     """One removed piece of a document. `rule` is `<concept>.<name>` (e.g. `share_bar.services`,
     `tweet.attribution`, `html.prune.author_box`); `line` is the 0-based index of the first removed
-    line in the text the cleaner was given (None for DOM removals); `text` is what was removed."""
+    line in the text the cleaner was given (None for DOM removals); `text` is what was removed.
+
+    A text removal covers consecutive input lines: `text == "\n".join(lines[line : line + k])`,
+    blank lines inside the block included, so `explain` and audits can map it back exactly."""
 
     rule: str
     text: str

@@ -46,7 +46,7 @@ def explain_record(record: RawRecord) -> list[str]:
 
         try:
             result = html.extract_html(record.content, url=record.url)
-        except html.ExtractionError as exc:
+        except html.HtmlExtractionError as exc:
             return [*header, f"rejected: {exc.reason}: {exc.detail}"]
         dom = [r for r in result.removed if r.line is None]
         text_rules = [r for r in result.removed if r.line is not None]
@@ -61,7 +61,8 @@ def explain_record(record: RawRecord) -> list[str]:
         restored = _restore(result.text, text_rules)
         return [*header, *body, *explain_text(restored, text_rules)]
     cleaned = clean_text(record.content)
-    meta = f"title: {cleaned.title or '-'}   author: {cleaned.author or '-'}   date: {cleaned.date or '-'}"
+    title, author = record.title or cleaned.title, record.author or cleaned.author
+    meta = f"title: {title or '-'}   author: {author or '-'}   date: {record.date or cleaned.date or '-'}"
     return [*header, meta, *explain_text(record.content, cleaned.removed)]
 
 

@@ -154,9 +154,9 @@ def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[i
             extracted = html.extract_html(
                 record.content,
                 url=url,
-                options=html.HtmlOptions(timeout_seconds=config.html_timeout_seconds),
+                options=html.HtmlOptions(timeout=config.html_timeout_seconds),
             )
-        except html.ExtractionError as exc:
+        except html.HtmlExtractionError as exc:
             return _reject(record, RejectReason(exc.reason), exc.detail)
         text, removed, extractor = extracted.text, list(extracted.removed), extracted.extractor
         url = url or extracted.url

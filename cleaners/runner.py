@@ -213,6 +213,7 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
     duplicates = dedup.resolve_duplicates(
         entries, threshold=config.near_duplicate_threshold, index=index
     )
+    run_ids = {e.id for e in entries}
 
     manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
     plan_batches = {b.key: b for b in plan.batches}
@@ -235,7 +236,8 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
             reason = (
                 RejectReason.DUPLICATE if match.kind == "duplicate" else RejectReason.NEAR_DUPLICATE
             )
-            if match.prior:
+            prior = match.duplicate_of not in run_ids
+            if prior:
                 summary.prior_duplicates += 1
             elif reason is RejectReason.DUPLICATE:
                 summary.duplicates += 1
@@ -243,7 +245,7 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
                 summary.near_duplicates += 1
             where = (
                 "an article published by an earlier run"
-                if match.prior
+                if prior
                 else "an article of this run"
             )
             duplicate_rejects.append(

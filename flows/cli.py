@@ -147,10 +147,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"input folder {config.input_dir} does not exist")
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from cleaners.storage import LockTimeout
-    from flows.clean_articles import clean_articles
+    from cleaners.storage import Layout, LockTimeout, run_lock
 
     try:
+        # Ask for the output folder's lock before starting Prefect, to refuse (or wait) with a
+        # clear message; the flow takes the lock again itself and is what guarantees exclusion.
+        with run_lock(Layout(config.output_dir), timeout_seconds=config.lock_timeout_seconds):
+            pass
+        from flows.clean_articles import clean_articles
+
         summary = clean_articles(config=config)
     except LockTimeout as exc:
         raise CliError(str(exc)) from None

@@ -1,0 +1,628 @@
+"""Exact and near-duplicate detection: normalised content hash, MinHash + LSH, union-find.
+
+Exact duplicates
+    `normalize_for_hash` (NFKC, casefold, whitespace collapsed, punctuation and spaces trimmed at
+    both ends) then xxh3-128 → `content_hash` (32 hex characters).
+
+Near duplicates
+    Words (NFKC + casefold; `\\w+` runs, each CJK/kana character a word of its own) are hashed
+    once with xxh3-64, `SHINGLE_WORDS`-word shingles are rolled numerically, and `NUM_PERM` MinHash
+    values come from vectorised multiply-add-shift hashing (numpy, uint32 signature; as fast as
+    rensa and ~3× datasketch here, with no shingle strings built). LSH cuts the signature into
+    `BANDS` bands of `ROWS` rows; documents sharing a band are candidates, kept when the estimated
+    Jaccard similarity (share of equal signature values) is ≥ `THRESHOLD`. Parameters were chosen
+    on syndicated copies and same-event hard negatives (bench/dedup_quality.py).
+
+Clusters and survivors
+    Exact groups and verified near pairs are merged with union-find (so duplicates are transitive).
+    Each cluster keeps one survivor, by this rule, in order:
+      1. a document from an earlier run (`prior`) wins over a new one;
+      2. then the earliest `date` (unknown dates last);
+      3. then the longest text (`n_chars`);
+      4. then the smallest `id`.
+    Every other new member is reported as `Duplicate(duplicate_of=<survivor id>, kind,
+    similarity)` with kind "duplicate" when its content hash equals the survivor's, else
+    "near_duplicate", and the estimated similarity to the survivor (below THRESHOLD when the
+    member joined the cluster only through another copy). Prior documents are never reported
+    (already published).
+    The result depends only on the set of entries, not on their order.
+
+Across runs
+    `DedupIndex` keeps, per published document, its id, its 16-byte content hash, its date and a
+    *b-bit* signature: the low 8 bits of each of the 128 MinHash values (128 bytes; 145–155 bytes
+    per document on disk with a 12–14 character id, zstd Parquet). Candidates are found with the
+    same banding applied to those bytes (a band of 3 rows is a 24-bit key) and verified with the
+    b-bit estimate of Jaccard ((share equal − 1/256) / (1 − 1/256)) against the same `THRESHOLD`,
+    so cross-run decisions follow the same rule as in-run ones (a random pair collides on a band
+    key with p ≈ 42 / 2^24; such candidates fail verification). Saved as Parquet, atomically
+    (temp file, fsync, rename, fsync of the folder); parameters are stored in the file's metadata
+    and `load` refuses an index written with other ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import tempfile
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, NamedTuple, Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xxhash
+
+# Measured on bench/dedup_quality.py (6000 docs, seed 11): syndicated copies have true Jaccard
+# ≥ 0.45 (5-word shingles; truncated to 55 %: 0.45–0.55, others ≥ 0.56), same-event hard
+# negatives ≤ 0.26. 42 bands × 3 rows find a J = 0.45 pair with p ≈ 0.98 (J = 0.5: 0.996) and a
+# J = 0.1 pair with p ≈ 0.04; THRESHOLD sits between the two populations.
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+BANDS = 42  # bands × rows ≤ NUM_PERM: the last 2 values only serve verification
+ROWS = 3  # ≤ 4: the index's band keys are ROWS bytes of the b-bit signature
+THRESHOLD = 0.45
+SEED = 1
+MAX_BUCKET = 64  # a bucket with more members compares them to its first MAX_BUCKET members only
+SIG_DTYPE = np.uint32
+_MAXV = np.iinfo(SIG_DTYPE).max
+INDEX_FORMAT = 1
+
+DuplicateKind = Literal["duplicate", "near_duplicate"]
+
+# ---------------------------------------------------------------------------------------------
+# exact
+
+
+_EDGE_PUNCT = "".join(
+    chr(c) for c in range(0x3100) if unicodedata.category(chr(c)).startswith(("P", "Z"))
+) + " \t\r\n\f\v"
+
+
+def normalize_for_hash(text: str) -> str:
+    """NFKC, casefold, every whitespace run → one space, punctuation/spaces trimmed at both ends."""
+    t = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(t.split()).strip(_EDGE_PUNCT)
+
+
+def content_hash(text: str) -> str:
+    """xxh3-128 of `normalize_for_hash(text)`, 32 lowercase hex characters."""
+    return xxhash.xxh3_128_hexdigest(normalize_for_hash(text).encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# MinHash
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_CJK_RE = re.compile(rf"[{_CJK}]")
+_WORD_RE = re.compile(r"\w+")
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_ROLL = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, vectorised (uint64 → uint64)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _M1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _perm_params(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.Generator(np.random.PCG64(seed))
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a.reshape(-1, 1), b.reshape(-1, 1)
+
+
+_A, _B = _perm_params(NUM_PERM, SEED)
+
+
+def tokens(text: str) -> list[str]:
+    """The words shingles are made of: NFKC + casefold, then maximal runs of word characters
+    other than '_' and CJK/kana, and each CJK/kana character on its own."""
+    t = unicodedata.normalize("NFKC", text).casefold()
+    if _CJK_RE.search(t):
+        return _TOKEN_RE.findall(t)
+    return _WORD_RE.findall(t.replace("_", " ") if "_" in t else t)  # same tokens, faster
+
+
+def shingle_hashes(text: str, n: int | None = None) -> np.ndarray:
+    """uint32 hashes of the `n`-word shingles of `text` (one shingle of all words when fewer
+    than `n`; empty when the text has no word)."""
+    words = tokens(text)
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    n = SHINGLE_WORDS if n is None else n
+    h = xxhash.xxh3_64_intdigest
+    w = np.fromiter((h(x.encode()) for x in words), dtype=np.uint64, count=len(words))
+    n = min(n, len(w))
+    m = len(w) - n + 1
+    with np.errstate(over="ignore"):
+        s = w[:m].copy()
+        for j in range(1, n):
+            s = s * _ROLL + w[j : j + m]
+        return _mix(s) >> np.uint64(32)
+
+
+def minhash_signature(text: str) -> np.ndarray:
+    """`NUM_PERM` uint32 MinHash values of the word shingles of `text`. A text without words gets
+    all values at the maximum (see `is_empty_signature`), which nothing near-matches."""
+    s = shingle_hashes(text)
+    if s.size == 0:
+        return np.full(NUM_PERM, _MAXV, dtype=SIG_DTYPE)
+    with np.errstate(over="ignore"):
+        hv = (_A * s + _B) >> np.uint64(32)  # (NUM_PERM, n_shingles), multiply-add-shift
+    return hv.min(axis=1).astype(SIG_DTYPE)
+
+
+def is_empty_signature(signature: np.ndarray) -> bool:
+    return bool(np.all(signature == _MAXV))
+
+
+def band_hashes(signature: np.ndarray) -> np.ndarray:
+    """`BANDS` uint64 LSH keys of a signature, or an (n, BANDS) matrix of keys for an
+    (n, NUM_PERM) matrix of signatures. The band's index is mixed in: bands never meet."""
+    sig = np.asarray(signature, dtype=np.uint64)
+    one = sig.ndim == 1
+    sig = np.atleast_2d(sig)[:, : BANDS * ROWS].reshape(-1, BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        k = np.broadcast_to(np.arange(BANDS, dtype=np.uint64) + np.uint64(0x51ED27),
+                            sig.shape[:2])
+        for r in range(ROWS):
+            k = _mix(k * _ROLL + sig[:, :, r])
+    return k[0] if one else k
+
+
+def estimated_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of equal MinHash values."""
+    if sig_a.shape != sig_b.shape:
+        raise ValueError(f"signature shapes differ: {sig_a.shape} vs {sig_b.shape}")
+    if is_empty_signature(sig_a) or is_empty_signature(sig_b):
+        return 0.0
+    return float(np.count_nonzero(sig_a == sig_b)) / sig_a.size
+
+
+# ---------------------------------------------------------------------------------------------
+# resolution
+
+
+class DedupEntryLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def signature(self) -> np.ndarray | None: ...
+    @property
+    def date(self) -> dt.date | None: ...
+    @property
+    def n_chars(self) -> int: ...
+    @property
+    def prior(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DedupEntry:
+    """What deduplication needs to know of a document. `prior`: published by an earlier run."""
+
+    id: str
+    content_hash: str
+    signature: np.ndarray | None
+    date: dt.date | None = None
+    n_chars: int = 0
+    prior: bool = False
+
+    @classmethod
+    def from_text(cls, id: str, text: str, date: dt.date | None = None,
+                  prior: bool = False) -> DedupEntry:
+        return cls(id, content_hash(text), minhash_signature(text), date, len(text), prior)
+
+
+class Duplicate(NamedTuple):
+    duplicate_of: str  # the survivor's id
+    kind: DuplicateKind
+    similarity: float  # 1.0 for exact duplicates, else estimated Jaccard with the survivor
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        p = self.parent
+        root = x
+        while p[root] != root:
+            root = p[root]
+        while p[x] != root:
+            p[x], x = root, p[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def survivor_key(e: DedupEntryLike) -> tuple[int, int, int, str]:
+    """Sort key of the survivor rule: prior first, earliest date, longest text, smallest id."""
+    return (0 if e.prior else 1, e.date.toordinal() if e.date else 10**8, -e.n_chars, e.id)
+
+
+def _bucket_pairs(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(m, 2) pairs of `rows` whose `keys` (one band's column) are equal: all pairs of a bucket
+    of up to MAX_BUCKET members (vectorised per bucket size); in a bigger bucket each further
+    member is paired with the first MAX_BUCKET only, which bounds the work on pathological keys."""
+    order = np.argsort(keys, kind="stable")
+    k, r = keys[order], rows[order]
+    if len(k) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    edges = np.flatnonzero(k[1:] != k[:-1]) + 1
+    starts = np.concatenate(([0], edges))
+    sizes = np.diff(np.concatenate((starts, [len(k)])))
+    out = [np.empty((0, 2), dtype=np.int64)]
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        st = starts[sizes == size]
+        if size <= MAX_BUCKET:  # all buckets of this size at once
+            members = np.sort(r[st[:, None] + np.arange(size)], axis=1)
+            ii, jj = np.triu_indices(size, 1)
+            out.append(np.stack([members[:, ii].ravel(), members[:, jj].ravel()], axis=1))
+            continue
+        for s0 in st.tolist():
+            members = np.sort(r[s0 : s0 + size])
+            head, tail = members[:MAX_BUCKET], members[MAX_BUCKET:]
+            ii, jj = np.triu_indices(len(head), 1)
+            out.append(np.stack([head[ii], head[jj]], axis=1))
+            out.append(np.stack([np.repeat(head, len(tail)), np.tile(tail, len(head))], axis=1))
+    return np.concatenate(out).astype(np.int64)
+
+
+def candidate_pairs(signatures: Sequence[np.ndarray | None]) -> np.ndarray:
+    """Sorted unique index pairs (i < j), as an (m, 2) int64 array, of signatures sharing at
+    least one LSH band. None and empty signatures take no part."""
+    valid = [i for i, s in enumerate(signatures) if s is not None and not is_empty_signature(s)]
+    if len(valid) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    rows = np.asarray(valid, dtype=np.int64)
+    keys = band_hashes(np.stack([signatures[i] for i in valid]))  # type: ignore[misc]
+    found = [_bucket_pairs(keys[:, b], rows) for b in range(keys.shape[1])]
+    pairs = np.concatenate(found)
+    if not len(pairs):
+        return pairs
+    pairs.sort(axis=1)
+    n = np.int64(len(signatures))
+    code = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([code // n, code % n], axis=1)
+
+
+def resolve_duplicates(entries: Iterable[DedupEntryLike], *, threshold: float = THRESHOLD,
+                       index: DedupIndex | None = None) -> dict[str, Duplicate]:
+    """Duplicates among `entries` (and, with `index`, of documents published by earlier runs),
+    keyed by the id of each new non-survivor. See the module docstring for the survivor rule."""
+    items: list[DedupEntryLike] = sorted(entries, key=lambda e: e.id)
+    for x, y in itertools.pairwise(items):
+        if x.id == y.id:
+            raise ValueError(f"duplicate id in entries: {x.id!r}")
+    if index is not None and len(index):
+        present = {e.id for e in items}
+        extra: dict[str, DedupEntryLike] = {}
+        links: list[tuple[str, str, float]] = []
+        matches = index.query([e for e in items if not e.prior], threshold=threshold)
+        for new_id, m in matches.items():
+            links.append((new_id, m.duplicate_of, m.similarity))
+            if m.duplicate_of not in present and m.duplicate_of not in extra:
+                extra[m.duplicate_of] = index.entry(m.duplicate_of)
+        items = sorted([*items, *extra.values()], key=lambda e: e.id)
+    else:
+        links = []
+    pos = {e.id: i for i, e in enumerate(items)}
+    uf = _UnionFind(len(items))
+    edge_sim: dict[int, float] = {}
+
+    by_hash: dict[str, int] = {}
+    for i, e in enumerate(items):
+        j = by_hash.setdefault(e.content_hash, i)
+        if j != i:
+            uf.union(i, j)
+    # b-bit signatures of index documents only serve the similarity report, not LSH
+    sigs = [e.signature if e.signature is not None and e.signature.dtype == SIG_DTYPE else None
+            for e in items]
+    pairs = candidate_pairs(sigs)
+    if len(pairs):
+        mat = np.stack([s if s is not None else np.full(NUM_PERM, _MAXV, SIG_DTYPE) for s in sigs])
+        ia, ib = pairs[:, 0], pairs[:, 1]
+        sims = np.empty(len(pairs))
+        for c in range(0, len(pairs), 65536):  # bounded memory for the comparison
+            sl = slice(c, c + 65536)
+            sims[sl] = np.count_nonzero(mat[ia[sl]] == mat[ib[sl]], axis=1) / mat.shape[1]
+        keep = sims >= threshold
+        for a, b, s in zip(ia[keep].tolist(), ib[keep].tolist(), sims[keep].tolist(), strict=True):
+            uf.union(a, b)
+            edge_sim[a] = max(edge_sim.get(a, 0.0), s)
+            edge_sim[b] = max(edge_sim.get(b, 0.0), s)
+    for new_id, old_id, sim in links:
+        ia_, ib_ = pos[new_id], pos[old_id]
+        uf.union(ia_, ib_)
+        edge_sim[ia_] = max(edge_sim.get(ia_, 0.0), sim)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        clusters[uf.find(i)].append(i)
+    out: dict[str, Duplicate] = {}
+    for members in clusters.values():
+        if len(members) < 2:
+            continue
+        surv = min((items[i] for i in members), key=survivor_key)
+        for i in members:
+            e = items[i]
+            if e.id == surv.id or e.prior:
+                continue
+            if e.content_hash == surv.content_hash:
+                out[e.id] = Duplicate(surv.id, "duplicate", 1.0)
+                continue
+            if e.signature is not None and surv.signature is not None:
+                sim = _similarity_any(e.signature, surv.signature)
+            else:
+                sim = edge_sim.get(i, 0.0)
+            out[e.id] = Duplicate(surv.id, "near_duplicate", round(sim, 4))
+    return dict(sorted(out.items()))
+
+
+def _similarity_any(a: np.ndarray, b: np.ndarray) -> float:
+    """Full or b-bit signatures (from the index) alike."""
+    if a.dtype == np.uint8 or b.dtype == np.uint8:
+        return _bbit_similarity(_low_byte(a), _low_byte(b))
+    return estimated_similarity(a, b)
+
+
+# ---------------------------------------------------------------------------------------------
+# across runs
+
+
+def _low_byte(sig: np.ndarray) -> np.ndarray:
+    return (np.asarray(sig) & 0xFF).astype(np.uint8)
+
+
+def _bbit_similarity(a8: np.ndarray, b8: np.ndarray) -> float:
+    m = float(np.count_nonzero(a8 == b8)) / a8.size
+    return max(0.0, (m - 1 / 256) / (1 - 1 / 256))
+
+
+def _bbit_band_keys(sig8: np.ndarray) -> np.ndarray:
+    """(n, BANDS) uint32 keys: a band's ROWS bytes side by side (ROWS ≤ 4, so 8·ROWS bits)."""
+    s = np.ascontiguousarray(np.atleast_2d(sig8)[:, : BANDS * ROWS], dtype=np.uint8).reshape(
+        -1, BANDS, ROWS)
+    k = np.zeros(s.shape[:2], dtype=np.uint32)
+    for r in range(ROWS):
+        k = (k << np.uint32(8)) | s[:, :, r].astype(np.uint32)
+    return k
+
+
+_INDEX_SCHEMA = pa.schema([
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("content_hash", pa.binary(16), nullable=False),
+    pa.field("sig8", pa.binary(NUM_PERM), nullable=False),
+    pa.field("date", pa.date32()),
+])
+
+
+class DedupIndex:
+    """Compact record of published documents for cross-run deduplication (see module docstring).
+
+    >>> idx = DedupIndex(); idx.add(entries); idx.save(path)
+    >>> DedupIndex.load(path).query(new_entries)   # {new id: Duplicate(published id, ...)}
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._hash: list[bytes] = []
+        self._dates: list[dt.date | None] = []
+        self._sig8 = np.empty((0, NUM_PERM), dtype=np.uint8)
+        self._pending: list[np.ndarray] = []
+        self._by_hash: dict[bytes, int] = {}
+        self._lookup: list[tuple[np.ndarray, np.ndarray]] | None = None
+        self._nosig: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._pos
+
+    def add(self, entries: Iterable[DedupEntryLike]) -> int:
+        """Record published documents; ids already present are ignored. Returns how many were added.
+        Entries without a signature are kept for exact matching only."""
+        n = 0
+        for e in sorted(entries, key=lambda x: x.id):
+            if e.id in self._pos:
+                continue
+            i = len(self._ids)
+            self._ids.append(e.id)
+            self._pos[e.id] = i
+            h = bytes.fromhex(e.content_hash)
+            self._hash.append(h)
+            self._by_hash.setdefault(h, i)
+            self._dates.append(e.date)
+            sig = e.signature
+            if sig is None:
+                row = np.zeros(NUM_PERM, dtype=np.uint8)  # matches nothing: see _verify
+                self._nosig.add(i)
+            else:
+                row = _low_byte(sig)
+            self._pending.append(row)
+            n += 1
+        if n:
+            self._lookup = None
+        return n
+
+    def _matrix(self) -> np.ndarray:
+        if self._pending:
+            self._sig8 = np.vstack([self._sig8, np.stack(self._pending)])
+            self._pending = []
+        return self._sig8
+
+    def _bands(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        if self._lookup is None:
+            sig8 = self._matrix()
+            keys = _bbit_band_keys(sig8)
+            valid = np.ones(len(sig8), dtype=bool)
+            if self._nosig:
+                valid[list(self._nosig)] = False
+            rows = np.flatnonzero(valid).astype(np.int32 if len(valid) < 2**31 else np.int64)
+            self._lookup = []
+            for b in range(BANDS):
+                k = keys[rows, b]
+                order = np.argsort(k, kind="stable")
+                self._lookup.append((k[order], rows[order]))
+        return self._lookup
+
+    def entry(self, doc_id: str) -> DedupEntry:
+        """A published document as a `prior` entry (signature is the 8-bit one)."""
+        i = self._pos[doc_id]
+        return DedupEntry(doc_id, self._hash[i].hex(), None if i in self._nosig else
+                          self._matrix()[i], self._dates[i], 0, prior=True)
+
+    def query_one(self, e: DedupEntryLike, *, threshold: float = THRESHOLD) -> Duplicate | None:
+        """The published document `e` duplicates, or None (see `query`)."""
+        return self.query([e], threshold=threshold).get(e.id)
+
+    def query(self, entries: Iterable[DedupEntryLike], *,
+              threshold: float = THRESHOLD) -> dict[str, Duplicate]:
+        """For each entry duplicating a published document: that document. An exact content-hash
+        match wins; else the near match (shared band, b-bit estimate ≥ `threshold`) with the
+        highest estimate, ties to the earliest date, then the smallest id. A published document
+        with the entry's own id is the entry itself, never its duplicate."""
+        out: dict[str, Duplicate] = {}
+        todo: list[DedupEntryLike] = []
+        for e in entries:
+            i = self._by_hash.get(bytes.fromhex(e.content_hash))
+            if i is not None and self._ids[i] != e.id:
+                out[e.id] = Duplicate(self._ids[i], "duplicate", 1.0)
+            elif (i is None and e.signature is not None and e.signature.dtype == SIG_DTYPE
+                  and not is_empty_signature(e.signature)):
+                todo.append(e)
+        if todo and len(self):
+            q8 = np.stack([_low_byte(e.signature) for e in todo])  # type: ignore[arg-type]
+            qi, rows, sims = self._near(q8)
+            best: dict[int, tuple[float, int, str]] = {}
+            for q, row, sim in zip(qi.tolist(), rows.tolist(), sims.tolist(), strict=True):
+                if sim < threshold or self._ids[row] == todo[q].id:
+                    continue
+                d = self._dates[row]
+                key = (-sim, d.toordinal() if d else 10**8, self._ids[row])
+                if q not in best or key < best[q]:
+                    best[q] = key
+            for q, (neg, _, doc_id) in best.items():
+                out[todo[q].id] = Duplicate(doc_id, "near_duplicate", round(-neg, 4))
+        return dict(sorted(out.items()))
+
+    def _near(self, q8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate (query, row) pairs sharing a band key, with their b-bit estimates."""
+        keys = _bbit_band_keys(q8)
+        n_q = len(q8)
+        found: list[np.ndarray] = []
+        for b, (k, rows) in enumerate(self._bands()):
+            lo = np.searchsorted(k, keys[:, b], "left")
+            cnt = np.searchsorted(k, keys[:, b], "right") - lo
+            total = int(cnt.sum())
+            if not total:
+                continue
+            qi = np.repeat(np.arange(n_q), cnt)
+            offs = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            found.append(qi * len(self) + rows[np.repeat(lo, cnt) + offs].astype(np.int64))
+        if not found:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0)
+        code = np.unique(np.concatenate(found))
+        qi, rows = code // len(self), code % len(self)
+        mat = self._matrix()
+        sims = np.empty(len(code))
+        for c in range(0, len(code), 65536):
+            sl = slice(c, c + 65536)
+            m = np.count_nonzero(mat[rows[sl]] == q8[qi[sl]], axis=1) / NUM_PERM
+            sims[sl] = np.maximum(0.0, (m - 1 / 256) / (1 - 1 / 256))
+        return qi, rows, sims
+
+    # persistence -------------------------------------------------------------------------------
+
+    def to_table(self) -> pa.Table:
+        mat = self._matrix()
+        return pa.table({
+            "id": pa.array(self._ids, pa.string()),
+            "content_hash": pa.array(self._hash, pa.binary(16)),
+            "sig8": pa.array([r.tobytes() for r in mat], pa.binary(NUM_PERM)),
+            "date": pa.array(self._dates, pa.date32()),
+        }, schema=_INDEX_SCHEMA.with_metadata(_params_metadata()))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index atomically: a temp file in the same folder, fsync, rename, fsync dir."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pq.write_table(self.to_table(), fh, compression="zstd")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> DedupIndex:
+        """Read an index written by `save`; a missing file gives an empty index. Raises ValueError
+        if the file was written with other MinHash/LSH parameters."""
+        path = Path(path)
+        idx = cls()
+        if not path.exists():
+            return idx
+        table = pq.read_table(path)
+        meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+        expected = {k.decode(): v.decode() for k, v in _params_metadata().items()}
+        if {k: meta.get(k) for k in expected} != expected:
+            raise ValueError(f"{path}: dedup index parameters {meta} differ from {expected}")
+        ids = table.column("id").to_pylist()
+        hashes = table.column("content_hash").to_pylist()
+        sigs = table.column("sig8").to_pylist()
+        dates = table.column("date").to_pylist()
+        idx._ids = ids
+        idx._pos = {x: i for i, x in enumerate(ids)}
+        idx._hash = hashes
+        idx._dates = dates
+        idx._sig8 = (np.frombuffer(b"".join(sigs), dtype=np.uint8).reshape(len(ids), NUM_PERM)
+                     if ids else np.empty((0, NUM_PERM), dtype=np.uint8))
+        for i, h in enumerate(hashes):
+            idx._by_hash.setdefault(h, i)
+        idx._nosig = {i for i, s in enumerate(sigs) if s == bytes(NUM_PERM)}
+        return idx
+
+
+def _params_metadata() -> dict[bytes, bytes]:
+    p = {"format": INDEX_FORMAT, "shingle_words": SHINGLE_WORDS, "num_perm": NUM_PERM,
+         "bands": BANDS, "rows": ROWS, "seed": SEED}
+    return {f"newsclean.dedup.{k}".encode(): str(v).encode() for k, v in p.items()}
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
