@@ -25,9 +25,20 @@ class RunConfig(BaseModel):
     batch_size: int = Field(
         500, ge=1, le=100_000, description="input files per batch (a batch is one Prefect task run)"
     )
+    batch_mb: int = Field(
+        16,
+        ge=1,
+        le=4096,
+        description="input megabytes per batch; larger JSONL files are split into shards of this size",
+    )
     full: bool = Field(False, description="reprocess every input, ignoring what earlier runs did")
     min_chars: int = Field(
         150, ge=0, description="cleaned articles shorter than this go to rejects as too_short"
+    )
+    min_letters: int = Field(
+        50,
+        ge=0,
+        description="cleaned texts with fewer letters (emoji-, number-only) go to rejects as no_content",
     )
     language_min_letters: int = Field(
         40, ge=1, description="below this many letters the language is 'und', not a guess"
@@ -76,5 +87,12 @@ class RunConfig(BaseModel):
 
     def cleaning_fingerprint(self) -> str:
         """The options that change what a document becomes: part of the cache key of a batch."""
-        fields = ("min_chars", "language_min_letters", "html_timeout_seconds", "max_record_chars")
+        fields = (
+            "min_chars",
+            "min_letters",
+            "language_min_letters",
+            "html_timeout_seconds",
+            "max_record_chars",
+            "max_file_mb",
+        )
         return ";".join(f"{name}={getattr(self, name)}" for name in fields)

@@ -79,9 +79,10 @@ DuplicateKind = Literal["duplicate", "near_duplicate"]
 # exact
 
 
-_EDGE_PUNCT = "".join(
-    chr(c) for c in range(0x3100) if unicodedata.category(chr(c)).startswith(("P", "Z"))
-) + " \t\r\n\f\v"
+_EDGE_PUNCT = (
+    "".join(chr(c) for c in range(0x3100) if unicodedata.category(chr(c)).startswith(("P", "Z")))
+    + " \t\r\n\f\v"
+)
 
 
 def normalize_for_hash(text: str) -> str:
@@ -176,8 +177,7 @@ def band_hashes(signature: np.ndarray) -> np.ndarray:
     one = sig.ndim == 1
     sig = np.atleast_2d(sig)[:, : BANDS * ROWS].reshape(-1, BANDS, ROWS)
     with np.errstate(over="ignore"):
-        k = np.broadcast_to(np.arange(BANDS, dtype=np.uint64) + np.uint64(0x51ED27),
-                            sig.shape[:2])
+        k = np.broadcast_to(np.arange(BANDS, dtype=np.uint64) + np.uint64(0x51ED27), sig.shape[:2])
         for r in range(ROWS):
             k = _mix(k * _ROLL + sig[:, :, r])
     return k[0] if one else k
@@ -223,8 +223,9 @@ class DedupEntry:
     prior: bool = False
 
     @classmethod
-    def from_text(cls, id: str, text: str, date: dt.date | None = None,
-                  prior: bool = False) -> DedupEntry:
+    def from_text(
+        cls, id: str, text: str, date: dt.date | None = None, prior: bool = False
+    ) -> DedupEntry:
         return cls(id, content_hash(text), minhash_signature(text), date, len(text), prior)
 
 
@@ -304,8 +305,12 @@ def candidate_pairs(signatures: Sequence[np.ndarray | None]) -> np.ndarray:
     return np.stack([code // n, code % n], axis=1)
 
 
-def resolve_duplicates(entries: Iterable[DedupEntryLike], *, threshold: float = THRESHOLD,
-                       index: DedupIndex | None = None) -> dict[str, Duplicate]:
+def resolve_duplicates(
+    entries: Iterable[DedupEntryLike],
+    *,
+    threshold: float = THRESHOLD,
+    index: DedupIndex | None = None,
+) -> dict[str, Duplicate]:
     """Duplicates among `entries` (and, with `index`, of documents published by earlier runs),
     keyed by the id of each new non-survivor. See the module docstring for the survivor rule."""
     items: list[DedupEntryLike] = sorted(entries, key=lambda e: e.id)
@@ -334,8 +339,10 @@ def resolve_duplicates(entries: Iterable[DedupEntryLike], *, threshold: float = 
         if j != i:
             uf.union(i, j)
     # b-bit signatures of index documents only serve the similarity report, not LSH
-    sigs = [e.signature if e.signature is not None and e.signature.dtype == SIG_DTYPE else None
-            for e in items]
+    sigs = [
+        e.signature if e.signature is not None and e.signature.dtype == SIG_DTYPE else None
+        for e in items
+    ]
     pairs = candidate_pairs(sigs)
     if len(pairs):
         mat = np.stack([s if s is not None else np.full(NUM_PERM, _MAXV, SIG_DTYPE) for s in sigs])
@@ -400,19 +407,22 @@ def _bbit_similarity(a8: np.ndarray, b8: np.ndarray) -> float:
 def _bbit_band_keys(sig8: np.ndarray) -> np.ndarray:
     """(n, BANDS) uint32 keys: a band's ROWS bytes side by side (ROWS ≤ 4, so 8·ROWS bits)."""
     s = np.ascontiguousarray(np.atleast_2d(sig8)[:, : BANDS * ROWS], dtype=np.uint8).reshape(
-        -1, BANDS, ROWS)
+        -1, BANDS, ROWS
+    )
     k = np.zeros(s.shape[:2], dtype=np.uint32)
     for r in range(ROWS):
         k = (k << np.uint32(8)) | s[:, :, r].astype(np.uint32)
     return k
 
 
-_INDEX_SCHEMA = pa.schema([
-    pa.field("id", pa.string(), nullable=False),
-    pa.field("content_hash", pa.binary(16), nullable=False),
-    pa.field("sig8", pa.binary(NUM_PERM), nullable=False),
-    pa.field("date", pa.date32()),
-])
+_INDEX_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("content_hash", pa.binary(16), nullable=False),
+        pa.field("sig8", pa.binary(NUM_PERM), nullable=False),
+        pa.field("date", pa.date32()),
+    ]
+)
 
 
 class DedupIndex:
@@ -489,15 +499,22 @@ class DedupIndex:
     def entry(self, doc_id: str) -> DedupEntry:
         """A published document as a `prior` entry (signature is the 8-bit one)."""
         i = self._pos[doc_id]
-        return DedupEntry(doc_id, self._hash[i].hex(), None if i in self._nosig else
-                          self._matrix()[i], self._dates[i], 0, prior=True)
+        return DedupEntry(
+            doc_id,
+            self._hash[i].hex(),
+            None if i in self._nosig else self._matrix()[i],
+            self._dates[i],
+            0,
+            prior=True,
+        )
 
     def query_one(self, e: DedupEntryLike, *, threshold: float = THRESHOLD) -> Duplicate | None:
         """The published document `e` duplicates, or None (see `query`)."""
         return self.query([e], threshold=threshold).get(e.id)
 
-    def query(self, entries: Iterable[DedupEntryLike], *,
-              threshold: float = THRESHOLD) -> dict[str, Duplicate]:
+    def query(
+        self, entries: Iterable[DedupEntryLike], *, threshold: float = THRESHOLD
+    ) -> dict[str, Duplicate]:
         """For each entry duplicating a published document: that document. An exact content-hash
         match wins; else the near match (shared band, b-bit estimate ≥ `threshold`) with the
         highest estimate, ties to the earliest date, then the smallest id. A published document
@@ -508,8 +525,12 @@ class DedupIndex:
             i = self._by_hash.get(bytes.fromhex(e.content_hash))
             if i is not None and self._ids[i] != e.id:
                 out[e.id] = Duplicate(self._ids[i], "duplicate", 1.0)
-            elif (i is None and e.signature is not None and e.signature.dtype == SIG_DTYPE
-                  and not is_empty_signature(e.signature)):
+            elif (
+                i is None
+                and e.signature is not None
+                and e.signature.dtype == SIG_DTYPE
+                and not is_empty_signature(e.signature)
+            ):
                 todo.append(e)
         if todo and len(self):
             q8 = np.stack([_low_byte(e.signature) for e in todo])  # type: ignore[arg-type]
@@ -557,12 +578,15 @@ class DedupIndex:
 
     def to_table(self) -> pa.Table:
         mat = self._matrix()
-        return pa.table({
-            "id": pa.array(self._ids, pa.string()),
-            "content_hash": pa.array(self._hash, pa.binary(16)),
-            "sig8": pa.array([r.tobytes() for r in mat], pa.binary(NUM_PERM)),
-            "date": pa.array(self._dates, pa.date32()),
-        }, schema=_INDEX_SCHEMA.with_metadata(_params_metadata()))
+        return pa.table(
+            {
+                "id": pa.array(self._ids, pa.string()),
+                "content_hash": pa.array(self._hash, pa.binary(16)),
+                "sig8": pa.array([r.tobytes() for r in mat], pa.binary(NUM_PERM)),
+                "date": pa.array(self._dates, pa.date32()),
+            },
+            schema=_INDEX_SCHEMA.with_metadata(_params_metadata()),
+        )
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index atomically: a temp file in the same folder, fsync, rename, fsync dir."""
@@ -601,8 +625,11 @@ class DedupIndex:
         idx._pos = {x: i for i, x in enumerate(ids)}
         idx._hash = hashes
         idx._dates = dates
-        idx._sig8 = (np.frombuffer(b"".join(sigs), dtype=np.uint8).reshape(len(ids), NUM_PERM)
-                     if ids else np.empty((0, NUM_PERM), dtype=np.uint8))
+        idx._sig8 = (
+            np.frombuffer(b"".join(sigs), dtype=np.uint8).reshape(len(ids), NUM_PERM)
+            if ids
+            else np.empty((0, NUM_PERM), dtype=np.uint8)
+        )
         for i, h in enumerate(hashes):
             idx._by_hash.setdefault(h, i)
         idx._nosig = {i for i, s in enumerate(sigs) if s == bytes(NUM_PERM)}
@@ -610,8 +637,14 @@ class DedupIndex:
 
 
 def _params_metadata() -> dict[bytes, bytes]:
-    p = {"format": INDEX_FORMAT, "shingle_words": SHINGLE_WORDS, "num_perm": NUM_PERM,
-         "bands": BANDS, "rows": ROWS, "seed": SEED}
+    p = {
+        "format": INDEX_FORMAT,
+        "shingle_words": SHINGLE_WORDS,
+        "num_perm": NUM_PERM,
+        "bands": BANDS,
+        "rows": ROWS,
+        "seed": SEED,
+    }
     return {f"newsclean.dedup.{k}".encode(): str(v).encode() for k, v in p.items()}
 
 

@@ -199,8 +199,11 @@ class _FastDetector(Detector):
         choice = rnd.choice
         limit, conv = self.ITERATION_LIMIT, self.CONV_THRESHOLD
         for _ in range(self.n_trial):
-            prob = np.full(n_lang, 1.0 / n_lang) if self.prior_map is None else np.array(
-                self.prior_map)
+            prob = (
+                np.full(n_lang, 1.0 / n_lang)
+                if self.prior_map is None
+                else np.array(self.prior_map)
+            )
             weight = (self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH) / self.BASE_FREQ
             i = 0
             while True:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,7 +28,7 @@ from cleaners.article import (
     RejectReason,
 )
 from cleaners.config import RunConfig
-from cleaners.readers import ReadLimits, read_records
+from cleaners.readers import ByteRange, ReadLimits, read_records
 from cleaners.text import clean_text
 
 # Candidates carry their MinHash signature to the run-wide dedup step; it is dropped on publish.
@@ -95,8 +95,23 @@ class BatchResult:
     stats: BatchStats
 
 
-def process_files(root: Path, source_paths: Sequence[str], config: RunConfig) -> BatchResult:
-    """Read, extract, clean, detect language and fingerprint every record of the given files."""
+@dataclass(frozen=True, slots=True)
+class InputUnit:
+    """One unit of input work: a whole file, or one shard of a large JSONL file."""
+
+    path: str
+    file_hash: str
+    size: int  # of the whole file
+    shard: ByteRange | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return self.shard.end - self.shard.start if self.shard else self.size
+
+
+def process_files(root: Path, units: Sequence[InputUnit | str], config: RunConfig) -> BatchResult:
+    """Read, extract, clean, detect language and fingerprint every record of the given inputs
+    (units, or plain paths relative to `root` for whole files)."""
     started = time.perf_counter()
     limits = ReadLimits(
         max_file_bytes=config.max_file_mb * 1024 * 1024, max_record_chars=config.max_record_chars
@@ -105,8 +120,9 @@ def process_files(root: Path, source_paths: Sequence[str], config: RunConfig) ->
     signatures: list[list[int]] = []
     rejects: list[Reject] = []
     stats = BatchStats()
-    for source_path in source_paths:
-        for item in read_records(root, source_path, limits):
+    for unit in units:
+        path, shard = (unit, None) if isinstance(unit, str) else (unit.path, unit.shard)
+        for item in read_records(root, path, limits, byte_range=shard):
             stats.records += 1
             if isinstance(item, Reject):
                 rejects.append(item)
@@ -178,6 +194,14 @@ def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[i
         return _reject(
             record, RejectReason.NO_CONTENT, "no article text left after extraction and cleaning"
         )
+    letters = sum(1 for ch in text if ch.isalpha())
+    if letters < config.min_letters:
+        return _reject(
+            record,
+            RejectReason.NO_CONTENT,
+            f"only {letters} letters after cleaning (minimum {config.min_letters}): no article text",
+            text,
+        )
     if len(text) < config.min_chars:
         return _reject(
             record,
@@ -247,8 +271,3 @@ def parse_date(value: str | dt.date | None) -> dt.date | None:
         return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
-
-
-def iter_batches(paths: Sequence[str], batch_size: int) -> Iterable[list[str]]:
-    for start in range(0, len(paths), batch_size):
-        yield list(paths[start : start + batch_size])

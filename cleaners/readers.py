@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import xxhash
+
 from cleaners.article import RawRecord, Reject, RejectReason, record_id
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -174,10 +176,66 @@ def sanitize(text: str) -> str:
     return _CONTROL_CHARS.sub("", text)
 
 
+@dataclass(frozen=True, slots=True)
+class ByteRange:
+    """A shard of a large uncompressed JSONL file: the lines that start in [start, end).
+    `first_line` is the 1-based number of the line at `start`."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    file_hash: str  # xxh3-128 of the file's bytes as stored (compressed or not)
+    size: int
+    shards: tuple[ByteRange, ...]  # empty: read the file whole
+
+
+def scan_file(path: Path, shard_bytes: int | None = None) -> FileScan:
+    """Hash a file in one streaming pass and, for an uncompressed JSONL file larger than
+    `shard_bytes`, cut it into line-aligned byte ranges so big dumps become several batches."""
+    digest = xxhash.xxh3_128()
+    shardable = (
+        bool(shard_bytes) and source_kind(path.name) == "jsonl" and path.suffix.lower() != ".gz"
+    )
+    cuts, first_lines = [0], [1]
+    next_cut = shard_bytes if shardable else None
+    offset = newlines = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            while next_cut is not None and next_cut < offset + len(chunk):
+                newline = chunk.find(b"\n", max(next_cut - offset, 0))
+                if newline < 0:
+                    break  # the cut falls after this chunk's last newline: look in the next one
+                cut = offset + newline + 1
+                cuts.append(cut)
+                first_lines.append(newlines + chunk.count(b"\n", 0, newline + 1) + 1)
+                next_cut = cut + (shard_bytes or 0)
+            newlines += chunk.count(b"\n")
+            offset += len(chunk)
+    while len(cuts) > 1 and cuts[-1] >= offset:  # a cut at the very end leaves an empty shard
+        cuts.pop()
+        first_lines.pop()
+    shards: tuple[ByteRange, ...] = ()
+    if len(cuts) > 1:
+        ends = [*cuts[1:], offset]
+        shards = tuple(
+            ByteRange(a, b, line) for a, b, line in zip(cuts, ends, first_lines, strict=True)
+        )
+    return FileScan(file_hash=digest.hexdigest(), size=offset, shards=shards)
+
+
 def read_records(
-    root: Path, source_path: str, limits: ReadLimits | None = None
+    root: Path,
+    source_path: str,
+    limits: ReadLimits | None = None,
+    byte_range: ByteRange | None = None,
 ) -> Iterator[RawRecord | Reject]:
-    """All records of one input file: RawRecords for the good ones, Rejects for the rest."""
+    """All records of one input file (or of one shard of a JSONL file): RawRecords for the good
+    ones, Rejects for the rest."""
     limits = limits or ReadLimits()
     kind = source_kind(source_path)
     whole_file_id = record_id(source_path)
@@ -193,6 +251,9 @@ def read_records(
             f"unsupported file type {suffix}; expected .html, .htm, .txt, .jsonl (optionally .gz)",
         )
         return
+    if kind == "jsonl":
+        yield from _read_jsonl(root / source_path, source_path, limits, byte_range)
+        return
     try:
         data = _read_bytes(root / source_path, limits)
     except _TooLarge as exc:
@@ -205,9 +266,6 @@ def read_records(
         yield reject(RejectReason.ERROR, f"cannot read file: {exc}")
         return
 
-    if kind == "jsonl":
-        yield from _read_jsonl(source_path, data, limits)
-        return
     if not data.strip():
         yield reject(RejectReason.EMPTY, "file is empty or whitespace only")
         return
@@ -236,11 +294,60 @@ def read_records(
     )
 
 
-def _read_jsonl(source_path: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | Reject]:
-    # Split on b"\n" only: str.splitlines() would also split on U+2028 inside JSON strings.
-    for line_number, raw_line in enumerate(data.split(b"\n"), start=1):
-        if raw_line.strip():
-            yield _read_jsonl_line(source_path, line_number, raw_line, limits)
+def _read_jsonl(
+    path: Path, source_path: str, limits: ReadLimits, byte_range: ByteRange | None
+) -> Iterator[RawRecord | Reject]:
+    """Stream a JSONL file (or one shard of it) line by line: memory stays bounded by one line,
+    a broken line costs only itself, and a broken gzip stream costs only what follows it."""
+    file_reject = Reject(
+        id=record_id(source_path), source_path=source_path, reason=RejectReason.EMPTY, detail=""
+    )
+    line_number = byte_range.first_line - 1 if byte_range else 0
+    records = 0
+    read_bytes = 0
+    try:
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rb") as stream:
+            if byte_range is not None:
+                stream.seek(byte_range.start)
+            # Binary iteration splits on b"\n" only: str.splitlines() would also split on
+            # U+2028 inside JSON strings.
+            for raw_line in stream:
+                line_number += 1
+                read_bytes += len(raw_line)
+                if read_bytes > limits.max_file_bytes:
+                    file_reject.reason = RejectReason.TOO_LARGE
+                    file_reject.detail = (
+                        f"over the {limits.max_file_bytes:,}-byte limit (decompressed) at line "
+                        f"{line_number}; the rest of the file was not read"
+                    )
+                    file_reject.id = record_id(source_path, f"rest@{line_number}")
+                    file_reject.source_line = line_number
+                    yield file_reject
+                    return
+                if raw_line.strip():
+                    records += 1
+                    yield _read_jsonl_line(
+                        source_path, line_number, raw_line.rstrip(b"\r\n"), limits
+                    )
+                if byte_range is not None and stream.tell() >= byte_range.end:
+                    break
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        file_reject.reason = RejectReason.MALFORMED
+        file_reject.detail = (
+            f"broken gzip stream after line {line_number}: {exc}; the rest was not read"
+        )
+        file_reject.id = record_id(source_path, f"rest@{line_number}")
+        file_reject.source_line = line_number + 1 if records else None
+        yield file_reject
+        return
+    except OSError as exc:
+        file_reject.reason, file_reject.detail = RejectReason.ERROR, f"cannot read file: {exc}"
+        yield file_reject
+        return
+    if records == 0 and (byte_range is None or byte_range.start == 0):
+        file_reject.detail = "JSONL file holds no records"
+        yield file_reject
 
 
 def _read_jsonl_line(

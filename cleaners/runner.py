@@ -31,14 +31,13 @@ from cleaners.article import (
     RejectReason,
 )
 from cleaners.config import RunConfig
-from cleaners.pipeline import BatchStats, process_files
-from cleaners.readers import discover
+from cleaners.pipeline import BatchStats, InputUnit, process_files
+from cleaners.readers import discover, scan_file
 from cleaners.storage import (
     Layout,
     atomic_write_json,
     atomic_write_table,
     clear_outputs,
-    file_hash,
     load_manifest,
     read_manifest_rows,
     remove_leftovers,
@@ -48,11 +47,17 @@ from cleaners.storage import (
 
 @dataclass(frozen=True, slots=True)
 class BatchSpec:
-    key: str  # hash of (paths, their content hashes, cleaning options, pipeline version)
+    key: str  # hash of (inputs, their content hashes, cleaning options, pipeline version)
     index: int
-    paths: tuple[str, ...]
-    hashes: tuple[str, ...]
-    sizes: tuple[int, ...]
+    units: tuple[InputUnit, ...]
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(unit.path for unit in self.units))
+
+    @property
+    def size(self) -> int:
+        return sum(unit.nbytes for unit in self.units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ class RunPlan:
 
     @property
     def files_to_process(self) -> int:
-        return sum(len(b.paths) for b in self.batches)
+        return len({path for b in self.batches for path in b.paths})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,39 +120,47 @@ class RunSummary:
 
 
 def plan_run(config: RunConfig) -> RunPlan:
+    """Find new or changed inputs and cut them into batches of at most `batch_size` files and
+    about `batch_mb` megabytes; a large uncompressed JSONL file is split into line-aligned shards
+    of that size, so one big dump neither fills memory nor runs on a single core."""
     layout = Layout(config.output_dir)
     root = config.input_dir
     if not root.is_dir():
         raise FileNotFoundError(f"input folder {root} does not exist or is not a folder")
     known = {} if config.full else load_manifest(layout)
-    pending: list[tuple[str, str, int]] = []
+    budget = config.batch_mb * 1024 * 1024
+    units: list[InputUnit] = []
     paths = discover(root)
+    unchanged = 0
     for rel in paths:
-        full = root / rel
-        digest = file_hash(full)
-        if known.get(rel) != digest:
-            pending.append((rel, digest, full.stat().st_size))
+        scan = scan_file(root / rel, shard_bytes=budget)
+        if known.get(rel) == scan.file_hash:
+            unchanged += 1
+        elif scan.shards:
+            units += [InputUnit(rel, scan.file_hash, scan.size, shard) for shard in scan.shards]
+        else:
+            units.append(InputUnit(rel, scan.file_hash, scan.size))
     fingerprint = f"{PIPELINE_VERSION}|{config.cleaning_fingerprint()}"
-    batches = []
-    for index, start in enumerate(range(0, len(pending), config.batch_size)):
-        chunk = pending[start : start + config.batch_size]
-        key_material = fingerprint + "".join(f"\n{p}\0{h}" for p, h, _ in chunk)
-        batches.append(
-            BatchSpec(
-                key=xxhash.xxh3_64_hexdigest(key_material.encode()),
-                index=index,
-                paths=tuple(p for p, _, _ in chunk),
-                hashes=tuple(h for _, h, _ in chunk),
-                sizes=tuple(s for _, _, s in chunk),
-            )
-        )
+    batches: list[BatchSpec] = []
+    current: list[InputUnit] = []
+
+    def close() -> None:
+        material = fingerprint + "".join(f"\n{u.path}\0{u.file_hash}\0{u.shard}" for u in current)
+        key = xxhash.xxh3_64_hexdigest(material.encode())
+        batches.append(BatchSpec(key=key, index=len(batches), units=tuple(current)))
+        current.clear()
+
+    for unit in units:
+        if current and (
+            len(current) >= config.batch_size
+            or sum(u.nbytes for u in current) + unit.nbytes > budget
+        ):
+            close()
+        current.append(unit)
+    if current:
+        close()
     run_key = xxhash.xxh3_64_hexdigest("".join(b.key for b in batches).encode())
-    return RunPlan(
-        run_key=run_key,
-        inputs=len(paths),
-        unchanged=len(paths) - len(pending),
-        batches=tuple(batches),
-    )
+    return RunPlan(run_key=run_key, inputs=len(paths), unchanged=unchanged, batches=tuple(batches))
 
 
 def prepare_output(config: RunConfig) -> None:
@@ -166,7 +179,7 @@ def stage_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatc
     rejects = folder / f"{batch.key}.rejects.parquet"
     stats_path = folder / f"{batch.key}.stats.json"
     if not (candidates.exists() and rejects.exists() and stats_path.exists()):
-        result = process_files(config.input_dir, batch.paths, config)
+        result = process_files(config.input_dir, batch.units, config)
         atomic_write_table(candidates, result.candidates)
         atomic_write_table(rejects, result.rejects)
         atomic_write_json(stats_path, result.stats.to_dict())  # last: marks the batch complete
@@ -243,11 +256,7 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
                 summary.duplicates += 1
             else:
                 summary.near_duplicates += 1
-            where = (
-                "an article published by an earlier run"
-                if prior
-                else "an article of this run"
-            )
+            where = "an article published by an earlier run" if prior else "an article of this run"
             duplicate_rejects.append(
                 Reject(
                     id=row["id"],
@@ -272,8 +281,8 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
             atomic_write_table(path, rejects)
             summary.files_written.append(path.relative_to(layout.root).as_posix())
             summary.rejects_written += rejects.num_rows
-        spec = plan_batches[batch.key]
-        for rel, digest, size in zip(spec.paths, spec.hashes, spec.sizes, strict=True):
+        for unit in plan_batches[batch.key].units:
+            rel, digest, size = unit.path, unit.file_hash, unit.size
             manifest_rows[rel] = {
                 "source_path": rel,
                 "file_hash": digest,

@@ -29,7 +29,8 @@ import pyarrow.parquet as pq
 import xxhash
 
 TMP_SUFFIX = ".tmp"
-PARQUET_OPTIONS: dict[str, object] = {"compression": "zstd", "compression_level": 3}
+PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION_LEVEL = 3
 
 MANIFEST_SCHEMA = pa.schema(
     [
@@ -109,7 +110,9 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + TMP_SUFFIX)
-    pq.write_table(table, tmp, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+    pq.write_table(
+        table, tmp, compression=PARQUET_COMPRESSION, compression_level=PARQUET_COMPRESSION_LEVEL
+    )
     with tmp.open("rb") as stream:
         os.fsync(stream.fileno())
     os.replace(tmp, path)

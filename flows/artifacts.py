@@ -20,11 +20,13 @@ SAMPLE_REMOVALS = 8
 
 
 def start_progress(total_batches: int) -> UUID:
-    return create_progress_artifact(
+    artifact_id = create_progress_artifact(
         progress=0.0 if total_batches else 100.0,
         key="newsclean-progress",
         description=f"Batches cleaned (of {total_batches})",
     )
+    assert isinstance(artifact_id, UUID)  # the sync call: a coroutine only inside async code
+    return artifact_id
 
 
 def update_progress(artifact_id: UUID, done: int, total: int) -> None:

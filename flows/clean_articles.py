@@ -66,7 +66,7 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-@task(name="plan-inputs", cache_policy=NO_CACHE)
+@task(name="plan-inputs", task_run_name="plan-inputs", cache_policy=NO_CACHE)
 def plan_inputs(config: RunConfig) -> RunPlan:
     logger = get_run_logger()
     prepare_output(config)
@@ -110,7 +110,9 @@ def clean_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatc
     return staged
 
 
-@task(name="deduplicate-and-publish", cache_policy=NO_CACHE)
+@task(
+    name="deduplicate-and-publish", task_run_name="deduplicate-and-publish", cache_policy=NO_CACHE
+)
 def publish(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> RunSummary:
     logger = get_run_logger()
     summary = publish_run(config, plan, staged)

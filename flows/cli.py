@@ -50,7 +50,7 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                 _flag(name), dest=name, action="store_true", default=None, help=info.description
             )
         else:
-            metavar = {int: "N", float: "X", Path: "DIR"}.get(info.annotation, "VALUE")  # type: ignore[call-overload]
+            metavar = {int: "N", float: "X", Path: "DIR"}.get(info.annotation, "VALUE")  # type: ignore[arg-type]
             parser.add_argument(
                 _flag(name), dest=name, default=None, metavar=metavar, help=help_text
             )

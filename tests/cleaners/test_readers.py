@@ -13,6 +13,7 @@ from cleaners.readers import (
     discover,
     looks_binary,
     read_records,
+    scan_file,
     source_kind,
 )
 
@@ -155,11 +156,48 @@ def test_record_over_the_character_limit_is_rejected(tmp_path: Path) -> None:
     assert isinstance(items[1], RawRecord)
 
 
-def test_truncated_jsonl_gzip_is_rejected_not_crashing(tmp_path: Path) -> None:
+def test_truncated_jsonl_gzip_keeps_the_lines_before_the_break(tmp_path: Path) -> None:
     body = b"\n".join(json.dumps({"text": f"story {i} " * 50}).encode() for i in range(200))
     rel = write(tmp_path, "d.jsonl.gz", gzip.compress(body)[:300])
     items = read_all(tmp_path, rel)
-    assert items and all(isinstance(i, Reject) for i in items)
+    records = [i for i in items if isinstance(i, RawRecord)]
+    assert records and [r.source_line for r in records] == list(range(1, len(records) + 1))
+    assert all(r.content == f"story {r.source_line - 1} " * 50 for r in records)
+    last = items[-1]
+    assert isinstance(last, Reject) and last.reason is RejectReason.MALFORMED
+    assert "broken gzip stream" in last.detail and "rest was not read" in last.detail
+
+
+def test_empty_jsonl_file_is_reported(tmp_path: Path) -> None:
+    rel = write(tmp_path, "d.jsonl", b"\n\n  \n")
+    [item] = read_all(tmp_path, rel)
+    assert isinstance(item, Reject) and item.reason is RejectReason.EMPTY
+
+
+def test_jsonl_over_the_size_cap_keeps_what_came_before(tmp_path: Path) -> None:
+    lines = [json.dumps({"text": f"record {i} " * 100}).encode() for i in range(50)]
+    rel = write(tmp_path, "d.jsonl.gz", gzip.compress(b"\n".join(lines)))
+    items = read_all(tmp_path, rel, ReadLimits(max_file_bytes=(len(lines[0]) + 1) * 10 + 5))
+    assert [type(i).__name__ for i in items] == ["RawRecord"] * 10 + ["Reject"]
+    assert isinstance(items[-1], Reject) and items[-1].reason is RejectReason.TOO_LARGE
+
+
+def test_byte_range_shards_cover_every_line_exactly_once(tmp_path: Path) -> None:
+    lines = [json.dumps({"text": f"record {i} " + "x" * (i % 7)}).encode() for i in range(100)]
+    data = b"\n".join(lines) + b"\n"
+    rel = write(tmp_path, "d.jsonl", data)
+    whole = [
+        (r.source_line, r.content) for r in read_all(tmp_path, rel) if isinstance(r, RawRecord)
+    ]
+    shards = scan_file(tmp_path / rel, shard_bytes=300).shards
+    assert len(shards) > 5
+    sharded = [
+        (r.source_line, r.content)
+        for shard in shards
+        for r in read_records(tmp_path, rel, byte_range=shard)
+        if isinstance(r, RawRecord)
+    ]
+    assert sharded == whole and len(whole) == 100
 
 
 def test_decode_falls_back_to_declared_and_detected_charsets() -> None:
