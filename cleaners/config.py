@@ -44,10 +44,10 @@ class RunConfig(BaseModel):
         40, ge=1, description="below this many letters the language is 'und', not a guess"
     )
     near_duplicate_threshold: float = Field(
-        0.8,
+        0.45,  # = cleaners.dedup.THRESHOLD: measured on syndicated copies vs same-event stories
         gt=0,
         le=1,
-        description="estimated Jaccard similarity at which two texts are near duplicates",
+        description="estimated Jaccard similarity of 5-word shingles at which texts are near duplicates",
     )
     html_timeout_seconds: float = Field(
         30.0,

@@ -106,3 +106,9 @@ def test_summary_names_every_count() -> None:
         "de 1",
     ]:
         assert fragment in text
+
+
+def test_default_near_duplicate_threshold_is_the_measured_one() -> None:
+    from cleaners import dedup
+
+    assert RunConfig().near_duplicate_threshold == dedup.THRESHOLD
