@@ -194,19 +194,19 @@ def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[i
         return _reject(
             record, RejectReason.NO_CONTENT, "no article text left after extraction and cleaning"
         )
+    if len(text) < config.min_chars:
+        return _reject(
+            record,
+            RejectReason.TOO_SHORT,
+            f"{len(text)} characters after cleaning (minimum {config.min_chars})",
+            text,
+        )
     letters = sum(1 for ch in text if ch.isalpha())
     if letters < config.min_letters:
         return _reject(
             record,
             RejectReason.NO_CONTENT,
             f"only {letters} letters after cleaning (minimum {config.min_letters}): no article text",
-            text,
-        )
-    if len(text) < config.min_chars:
-        return _reject(
-            record,
-            RejectReason.TOO_SHORT,
-            f"{len(text)} characters after cleaning (minimum {config.min_chars})",
             text,
         )
     guess = language.detect_language(text, min_letters=config.language_min_letters)

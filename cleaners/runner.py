@@ -29,6 +29,7 @@ from cleaners.article import (
     REJECT_SCHEMA,
     Reject,
     RejectReason,
+    record_id,
 )
 from cleaners.config import RunConfig
 from cleaners.pipeline import BatchStats, InputUnit, process_files
@@ -90,6 +91,7 @@ class RunSummary:
     duplicates: int = 0
     near_duplicates: int = 0
     prior_duplicates: int = 0  # duplicates of articles published by an earlier run
+    failed_batches: list[str] = field(default_factory=list)  # "batch N: error", not published
     articles_written: int = 0
     rejects_written: int = 0
     files_written: list[str] = field(default_factory=list)
@@ -115,6 +117,7 @@ class RunSummary:
                 }
                 for rule in sorted(self.stats.rule_docs)
             },
+            "failed_batches": self.failed_batches,
             "files_written": self.files_written,
         }
 
@@ -190,8 +193,17 @@ def stage_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatc
 _DEDUP_COLUMNS = ["id", "content_hash", "minhash", "date", "n_chars"]
 
 
-def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> RunSummary:
-    """Deduplicate across the run and against earlier runs, then write the final datasets."""
+def publish_run(
+    config: RunConfig,
+    plan: RunPlan,
+    staged: list[StagedBatch],
+    failed: list[tuple[BatchSpec, str]] | None = None,
+) -> RunSummary:
+    """Deduplicate across the run and against earlier runs, then write the final datasets.
+
+    Batches in `failed` (they raised even after their retries) are isolated: each of their input
+    files gets an `error` reject naming the failure, and stays out of the manifest so that the
+    next run tries it again (and then replaces that reject)."""
     layout = Layout(config.output_dir)
     summary = RunSummary(
         run_key=plan.run_key,
@@ -201,6 +213,20 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
     )
     for batch in staged:
         summary.stats = summary.stats + batch.stats
+    for spec, error in failed or []:
+        summary.failed_batches.append(f"batch {spec.index}: {error}")
+        for source_path in spec.paths:
+            row = Reject(
+                id=record_id(source_path),
+                source_path=source_path,
+                reason=RejectReason.ERROR,
+                detail=f"batch {spec.index} failed after its retries ({error}); the next run retries this file",
+            ).to_row()
+            target = layout.failed_part(source_path)
+            atomic_write_table(target, pa.Table.from_pylist([row], schema=REJECT_SCHEMA))
+            summary.files_written.append(target.relative_to(layout.root).as_posix())
+            summary.rejects_written += 1
+            summary.stats.rejects[str(RejectReason.ERROR)] += 1
     if not staged:
         return summary
 
@@ -283,6 +309,7 @@ def publish_run(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> 
             summary.rejects_written += rejects.num_rows
         for unit in plan_batches[batch.key].units:
             rel, digest, size = unit.path, unit.file_hash, unit.size
+            layout.failed_part(rel).unlink(missing_ok=True)  # an earlier run's failure, now redone
             manifest_rows[rel] = {
                 "source_path": rel,
                 "file_hash": digest,

@@ -85,6 +85,10 @@ class Layout:
     def reject_part(self, batch: str) -> Path:
         return self.rejects / f"part-{batch}.parquet"
 
+    def failed_part(self, source_path: str) -> Path:
+        """Rejects for an input whose batch failed; removed when a later run processes it."""
+        return self.rejects / f"failed-{xxhash.xxh3_64_hexdigest(source_path.encode())}.parquet"
+
 
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):

@@ -16,6 +16,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners.config import RunConfig
@@ -113,9 +114,11 @@ def clean_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatc
 @task(
     name="deduplicate-and-publish", task_run_name="deduplicate-and-publish", cache_policy=NO_CACHE
 )
-def publish(config: RunConfig, plan: RunPlan, staged: list[StagedBatch]) -> RunSummary:
+def publish(
+    config: RunConfig, plan: RunPlan, staged: list[StagedBatch], failed: list[tuple[BatchSpec, str]]
+) -> RunSummary:
     logger = get_run_logger()
-    summary = publish_run(config, plan, staged)
+    summary = publish_run(config, plan, staged, failed)
     logger.info(
         "published %d articles and %d rejects (%d duplicates, %d near duplicates, %d seen in earlier runs)",
         summary.articles_written,
@@ -138,20 +141,30 @@ def clean_articles(config: RunConfig | None = None) -> dict[str, Any]:
         staged: list[StagedBatch] = []
         with worker_pool(min(config.effective_workers, len(plan.batches))):
             futures = [clean_batch.submit(config, plan.run_key, batch) for batch in plan.batches]
-            failures: list[BaseException] = []
-            for done, future in enumerate(futures, start=1):
-                # Wait for every batch even if one failed: finished batches stay staged, so a
-                # rerun resumes from them instead of starting over.
+            failed: list[tuple[BatchSpec, str]] = []
+            for done, (batch, future) in enumerate(
+                zip(plan.batches, futures, strict=True), start=1
+            ):
+                # A batch that still fails after its retries is isolated: the others publish.
                 try:
                     staged.append(future.result())
                 except Exception as exc:
-                    failures.append(exc)
+                    logger.error(
+                        "batch %d failed after its retries: %s: %s",
+                        batch.index,
+                        type(exc).__name__,
+                        exc,
+                    )
+                    failed.append((batch, f"{type(exc).__name__}: {exc}"[:300]))
                 artifacts.update_progress(progress, done, len(plan.batches))
-            if failures:
-                raise RuntimeError(
-                    f"{len(failures)} of {len(futures)} batches failed; rerun to resume"
-                ) from failures[0]
-        summary = publish(config, plan, staged)
+        summary = publish(config, plan, staged, failed)
     artifacts.publish_run_artifacts(summary, config)
     logger.info("run %s done: %s", summary.run_key, artifacts.one_line(summary))
-    return {**summary.to_dict(), "flow_run_id": str(flow_run.id) if flow_run.id else None}
+    result = {**summary.to_dict(), "flow_run_id": str(flow_run.id) if flow_run.id else None}
+    if failed:
+        # The run published what it could; its state says that some of it failed.
+        return Failed(
+            message=f"{len(failed)} of {len(futures)} batches failed; rerun to retry them",
+            data=result,
+        )  # type: ignore[return-value]
+    return result

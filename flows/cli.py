@@ -138,6 +138,8 @@ def format_summary(summary: dict[str, Any], output_dir: Path) -> str:
     )
     languages = ", ".join(f"{code} {n}" for code, n in summary["languages"].items()) or "none"
     lines.append(f"  languages {languages}")
+    for failure in summary.get("failed_batches", []):
+        lines.append(f"  FAILED    {failure} (its files are in rejects as 'error'; rerun to retry)")
     return "\n".join(lines)
 
 
@@ -156,12 +158,20 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass
         from flows.clean_articles import clean_articles
 
-        summary = clean_articles(config=config)
+        state = clean_articles(config=config, return_state=True)
     except LockTimeout as exc:
         raise CliError(str(exc)) from None
+    summary = state.result(raise_on_failure=False)
+    if isinstance(summary, LockTimeout):  # lost the race for the lock inside the flow
+        raise CliError(str(summary))
+    if isinstance(summary, BaseException):
+        raise summary
     print(
         json.dumps(summary, indent=2) if args.json else format_summary(summary, config.output_dir)
     )
+    if state.is_failed():
+        print(f"newsclean: error: {state.message}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -66,9 +66,16 @@ def test_language_is_und_for_text_too_short_to_judge(tmp_path: Path) -> None:
     (tmp_path / "n.txt").write_text(
         "Scores\n" + "\n".join(f"{i} - {i + 3}, {i * 7} : {i * 2}" for i in range(30))
     )
-    articles, _ = rows(tmp_path, "n.txt", min_chars=10)
+    articles, _ = rows(tmp_path, "n.txt", min_chars=10, min_letters=0)
     assert [a["language"] for a in articles] == ["und"]
     assert articles[0]["language_score"] is None
+
+
+@pytest.mark.parametrize("body", ["🎉🔥👏 " * 60, "12 345 6789\n" * 40, "— · — · —\n" * 30])
+def test_text_without_letters_is_no_content(tmp_path: Path, body: str) -> None:
+    (tmp_path / "x.txt").write_text(body)
+    articles, rejects = rows(tmp_path, "x.txt")
+    assert articles == [] and [r["reason"] for r in rejects] == ["no_content"]
 
 
 def test_failure_inside_one_record_does_not_lose_the_batch(

@@ -255,3 +255,39 @@ def test_no_half_written_files_are_left(first_run: tuple[Path, Path, dict[str, A
     assert not staging.exists() or not any(staging.iterdir())
     for part in (output / "articles").rglob("*.parquet"):
         assert "language" not in pq.read_schema(part).names  # the partition key lives in the path
+
+
+def test_a_batch_that_keeps_failing_is_isolated_and_retried_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaners.runner as runner
+    from flows.clean_articles import clean_articles
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    build_corpus(raw)
+    real = runner.process_files
+    attempts: list[tuple[str, ...]] = []
+
+    def flaky_disk(root: Path, units: Any, config: RunConfig) -> Any:
+        paths = tuple(u.path for u in units)
+        attempts.append(paths)
+        if "dump.jsonl" in paths:
+            raise OSError("simulated I/O error")
+        return real(root, units, config)
+
+    monkeypatch.setattr(runner, "process_files", flaky_disk)
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=2)
+    state = clean_articles(config=config, return_state=True)
+    assert state.is_failed() and "1 of 3 batches failed" in (state.message or "")
+    summary = state.result(raise_on_failure=False)
+    assert sum("dump.jsonl" in a for a in attempts) == 3  # the task's two retries
+    assert summary["articles"] == 1 and len(summary["failed_batches"]) == 1
+    rejects = {(r["source_path"], r["reason"]) for r in read(output, "rejects")}
+    # the failed batch's two files are visible as errors; the other batches published normally
+    assert {p for p, reason in rejects if reason == "error"} == {"bibliothek.html", "dump.jsonl"}
+    monkeypatch.setattr(runner, "process_files", real)
+    again = run(raw, output, batch_size=2)
+    assert again["processed_files"] == 2
+    reasons = {r["source_path"]: r["reason"] for r in read(output, "rejects")}
+    assert "error" not in reasons.values()
+    assert len(read(output, "articles")) == 3 and len(read(output, "rejects")) == 6

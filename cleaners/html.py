@@ -1,0 +1,846 @@
+"""HTML -> main text + metadata. Public entry point: `extract_html`.
+
+    extract_html(html, *, url=None, options=None) -> HtmlResult
+
+Steps, on one parsed tree (the HTML is parsed exactly once):
+1. sanitise: drop NUL and other C0 control characters (they crash lxml-based tools), cap the size;
+2. parse with trafilatura's own loader (same repairs and parser trafilatura would apply);
+3. metadata (title, authors, date, sitename, description, canonical URL, `<html lang>`) from the
+   unpruned tree, so an author box pruned below does not take the author with it;
+4. DOM pre-pruning by concept (tweets, share widgets, author boxes, comments, newsletter forms,
+   related posts, consent banners, ...). The selectors live as data in `html_selectors.toml`, are
+   anchored (exact class tokens / ids / attribute values) and compiled once into an index walked in
+   one pass over the tree. Each pruned element becomes a
+   `Removal(rule="html.prune.<concept>", text=<its text, whitespace-collapsed>, line=None)`;
+5. trafilatura on the pruned tree (`include_comments=False`, balanced mode);
+6. recall retry: when that text covers less than `recall_below` of the page's visible text,
+   trafilatura again in recall mode, kept when clearly longer (extractor `trafilatura_recall`);
+7. fallback when the text is still short (under `fallback_min_chars`, or under `fallback_ratio` of
+   the visible text): trafilatura's `baseline` when longer (`...+fallback_baseline`); under
+   `visible_ratio` of the visible text, or empty, the visible text itself (`visible_text`);
+8. repeated long lines dropped (`html.duplicate_line`: responsive pages carry blocks twice);
+9. `clean_text(..., from_extractor=True)`, its removals appended after the DOM ones.
+
+Defaults were chosen by measurement on the dev set with bench/html_quality.py.
+
+Failures: `extract_html` never returns an empty text. What it cannot recover raises
+`HtmlExtractionError`, whose `reason` is a `RejectReason` (`malformed`: not parsable as HTML, or
+nothing extractable from a page nested deeper than libxml2's 255-level limit, where the parser
+stops; `no_content`: nothing left after extraction and cleaning, empty input included;
+`timeout`: over `options.timeout`). Input over `max_chars` is truncated, not rejected
+(`HtmlResult.truncated`); the pipeline's own size cap (`too_large`) applies before this.
+
+Time bound: with `options.timeout` set, the extraction runs under a SIGALRM deadline
+(`signal.setitimer`) when called on the main thread of a process that has SIGALRM (POSIX): the
+usual case in a worker process. The alarm is delivered between Python bytecodes, so one long C call
+(a single lxml parse of a huge page) finishes before it fires. Off the main thread (or without
+SIGALRM) signals cannot be used: the limit is then checked cooperatively between the steps above,
+which bounds the total but cannot interrupt trafilatura mid-page; run such work in processes. A
+previously armed ITIMER_REAL/SIGALRM handler is restored afterwards.
+
+This module must not import Prefect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import signal
+import threading
+import time
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.baseline import baseline
+from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
+
+from cleaners.article import RejectReason, Removal
+from cleaners.text import clean_text
+
+__all__ = [
+    "HtmlExtractionError",
+    "HtmlOptions",
+    "HtmlResult",
+    "SelectorSet",
+    "css_to_xpath",
+    "dedupe_lines",
+    "extract_html",
+    "load_selectors",
+    "prune_tree",
+    "sanitize_html",
+    "visible_text",
+]
+
+SELECTORS_PATH = Path(__file__).with_name("html_selectors.toml")
+
+# C0 controls except TAB, LF, CR (and DEL): lxml rejects or truncates on them.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WS_RE = re.compile(r"\s+")
+_LANG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$")
+
+# elements whose text is never visible
+_HIDDEN = frozenset(
+    {
+        "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object",
+        "canvas", "button", "select", "option", "input", "textarea", "dialog",
+    }
+)  # fmt: skip
+# ... plus page furniture that is never article text (the structural visible-text mode)
+_INVISIBLE = _HIDDEN | frozenset({"nav", "footer", "header", "aside", "form", "menu"})
+_BLOCK = frozenset(
+    {
+        "p", "div", "section", "article", "main", "br", "li", "ul", "ol", "dl", "dt", "dd",
+        "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "blockquote", "pre", "figure",
+        "figcaption", "hr", "address", "details", "summary", "body",
+    }
+)  # fmt: skip
+_CELL = frozenset({"td", "th"})
+
+
+class HtmlExtractionError(Exception):
+    """An HTML page that cannot become an article. `reason` is a RejectReason value."""
+
+    def __init__(self, reason: RejectReason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
+        self.reason = reason
+        self.detail = detail
+
+
+class _Deadline(BaseException):
+    """Raised by the SIGALRM handler. A BaseException so that trafilatura's and htmldate's own
+    `except Exception` blocks cannot swallow it."""
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlOptions:
+    """Knobs of `extract_html`. Defaults are the measured best on the dev set (bench/html_quality.py).
+
+    max_chars          input cap (characters, after sanitising); longer input is truncated and
+                       `HtmlResult.truncated` is set (lxml recovers a cut document)
+    timeout            seconds per page (None: no limit); over it -> HtmlExtractionError(timeout)
+    fast               trafilatura `fast=True` (no readability/justext comparison)
+    favor              trafilatura focus: "balanced", "precision" or "recall"
+    prune              run the DOM pre-pruning of html_selectors.toml
+    prune_captions     also prune figure captions (concept `caption`)
+    include_tables     keep <table> text
+    recall_retry       (favor="balanced") when the balanced text is under recall_below x the
+                       page's visible text, also run trafilatura's recall mode and keep its text
+                       when it is longer than recall_ratio x the balanced text
+    fallback           try baseline / visible text when trafilatura under-delivers
+    fallback_min_chars trafilatura output shorter than this triggers the fallback
+    fallback_ratio     ... as does output shorter than this share of the page's visible text
+    visible_ratio      still shorter than this share after the baseline: take the visible text
+    dedupe_min_chars   drop repeats of extracted lines at least this long (0: keep them)
+    clean              run cleaners.text.clean_text on the extracted text
+    with_metadata      extract title/authors/date/sitename/description
+    date_extensive     htmldate's extensive search: ~2.7x slower metadata; on 120 dev pages it
+                       found 12 more dates, about half of them year-only guesses (YYYY-01-01)
+    selectors_path     another selectors file (same format)
+    """
+
+    max_chars: int = 8_000_000
+    timeout: float | None = 30.0
+    fast: bool = False
+    favor: Literal["balanced", "precision", "recall"] = "balanced"
+    prune: bool = True
+    prune_captions: bool = False
+    include_tables: bool = True
+    recall_retry: bool = True
+    recall_below: float = 0.8
+    recall_ratio: float = 1.1
+    fallback: bool = True
+    fallback_min_chars: int = 250
+    fallback_ratio: float = 0.3
+    visible_ratio: float = 0.05
+    dedupe_min_chars: int = 60
+    clean: bool = True
+    with_metadata: bool = True
+    date_extensive: bool = False
+    selectors_path: str | None = None
+
+
+@dataclass(slots=True)
+class HtmlResult:
+    text: str
+    removed: list[Removal] = field(default_factory=list)
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    sitename: str | None = None
+    host: str | None = None
+    url: str | None = None
+    language_html: str | None = None
+    description: str | None = None
+    extractor: str = "trafilatura"
+    truncated: bool = False
+
+    @property
+    def author(self) -> str | None:
+        """Authors joined as one string (the Article.author column)."""
+        return "; ".join(self.authors) if self.authors else None
+
+
+# --------------------------------------------------------------------------------------------
+# selectors: a small anchored CSS subset -> XPath, compiled once
+
+
+@dataclass(frozen=True, slots=True)
+class _Simple:
+    """One compound selector (tag, classes, id, attribute tests) of a concept."""
+
+    concept: int
+    tag: str | None
+    classes: frozenset[str]
+    ident: str | None
+    attrs: tuple[tuple[str, str | None, str | None], ...]  # (name, op, value)
+
+    def matches(self, el: Any, classes: set[str]) -> bool:
+        if self.tag is not None and el.tag != self.tag:
+            return False
+        if self.ident is not None and el.get("id") != self.ident:
+            return False
+        if not self.classes <= classes:
+            return False
+        for name, op, value in self.attrs:
+            got = el.get(name)
+            if got is None:
+                return False
+            if op == "=" and got != value:
+                return False
+            if op == "~=" and value not in got.split():
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Concept:
+    name: str
+    selectors: tuple[str, ...]
+    max_share: float = 0.5
+    min_chars: int = 0
+    option: str | None = None
+    keep_if_contains: tuple[str, ...] = ()
+    descendant_xpath: etree.XPath | None = None  # selectors with a descendant combinator
+    requires: etree.XPath | None = None  # the element must contain a match of these
+    widen_below: int = 0  # prune the parent instead when it adds fewer characters than this
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorSet:
+    """All concepts of a selectors file, compiled: compound selectors are indexed by id, class
+    token, tag or attribute name so one walk over the tree finds every match; selectors with a
+    descendant combinator are compiled to one XPath per concept."""
+
+    concepts: tuple[_Concept, ...]
+    by_id: dict[str, tuple[_Simple, ...]]
+    by_class: dict[str, tuple[_Simple, ...]]
+    by_tag: dict[str, tuple[_Simple, ...]]
+    by_attr: dict[str, tuple[_Simple, ...]] = field(default_factory=dict)
+
+    def matches(self, root: Any, enabled: set[int]) -> dict[int, list[Any]]:
+        """Concept index -> matched elements in document order."""
+        found: dict[int, list[Any]] = {i: [] for i in enabled}
+        by_id, by_class, by_tag, by_attr = self.by_id, self.by_class, self.by_tag, self.by_attr
+        for el in root.iter():
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            ident = el.get("id")
+            raw = el.get("class")
+            classes = set(raw.split()) if raw else set()
+            cands: list[_Simple] = []
+            if ident and ident in by_id:
+                cands.extend(by_id[ident])
+            for c in classes:
+                if c in by_class:
+                    cands.extend(by_class[c])
+            if tag in by_tag:
+                cands.extend(by_tag[tag])
+            if by_attr:
+                for name in el.keys():  # noqa: SIM118 - lxml attributes, not a dict
+                    if name in by_attr:
+                        cands.extend(by_attr[name])
+            hit: set[int] = set()
+            for sel in cands:
+                if sel.concept in enabled and sel.concept not in hit and sel.matches(el, classes):
+                    hit.add(sel.concept)
+                    found[sel.concept].append(el)
+        for i in enabled:
+            xp = self.concepts[i].descendant_xpath
+            if xp is not None:
+                known = set(found[i])
+                extra = [e for e in xp(root) if e not in known]
+                if extra:
+                    order = {e: n for n, e in enumerate(root.iter())}
+                    found[i] = sorted(found[i] + extra, key=lambda e: order.get(e, 0))
+        return found
+
+
+_SIMPLE_RE = re.compile(
+    r"""
+    (?P<tag>[a-zA-Z][\w-]*|\*)?
+    (?P<rest>(?:\.[\w-]+|\#[\w-]+|\[[\w:-]+(?:~?=(?:"[^"]*"|'[^']*'|[\w-]+))?\])*)
+    $""",
+    re.VERBOSE,
+)
+_PART_RE = re.compile(r"""\.([\w-]+)|\#([\w-]+)|\[([\w:-]+)(?:(~?=)("[^"]*"|'[^']*'|[\w-]+))?\]""")
+
+
+def _parse_compound(
+    step: str, selector: str
+) -> tuple[str | None, list[tuple[str, str, str, str, str]]]:
+    m = _SIMPLE_RE.match(step)
+    if not m or not step:
+        raise ValueError(f"unsupported selector {selector!r}")
+    tag = m["tag"].lower() if m["tag"] and m["tag"] != "*" else None
+    parts = _PART_RE.findall(m["rest"])
+    if "".join(p[0] or p[1] or p[2] for p in parts) == "" and tag is None:
+        raise ValueError(f"unsupported selector {selector!r}")
+    return tag, parts
+
+
+def _xpath_literal(value: str) -> str:
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    parts = value.split("'")
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
+
+
+def _token_test(attr: str, token: str) -> str:
+    return f"contains(concat(' ', normalize-space(@{attr}), ' '), {_xpath_literal(f' {token} ')})"
+
+
+def css_to_xpath(selector: str) -> str:
+    """Translate one selector of the supported subset to an XPath (descendant-or-self axis).
+    Raises ValueError on anything outside the subset, so a typo in the TOML fails loudly."""
+    steps = selector.split()
+    if not steps:
+        raise ValueError("empty selector")
+    out = []
+    for i, step in enumerate(steps):
+        tag, parts = _parse_compound(step, selector)
+        preds = []
+        for cls, ident, attr, op, raw in parts:
+            if cls:
+                preds.append(_token_test("class", cls))
+            elif ident:
+                preds.append(f"@id={_xpath_literal(ident)}")
+            else:
+                value = raw[1:-1] if raw[:1] in "\"'" else raw
+                if not op:
+                    preds.append(f"@{attr}")
+                elif op == "=":
+                    preds.append(f"@{attr}={_xpath_literal(value)}")
+                else:
+                    preds.append(_token_test(attr, value))
+        axis = "descendant-or-self::" if i == 0 else "descendant::"
+        out.append(axis + (tag or "*") + "".join(f"[{p}]" for p in preds))
+    return "/".join(out)
+
+
+def _compile_simple(selector: str, concept: int) -> _Simple:
+    tag, parts = _parse_compound(selector, selector)
+    classes, ident, attrs = set(), None, []
+    for cls, idv, attr, op, raw in parts:
+        if cls:
+            classes.add(cls)
+        elif idv:
+            ident = idv
+        else:
+            value = raw[1:-1] if raw[:1] in "\"'" else raw
+            attrs.append((attr.lower(), op or None, value if op else None))
+    return _Simple(concept, tag, frozenset(classes), ident, tuple(attrs))
+
+
+def load_selectors(path: str | Path | None = None) -> SelectorSet:
+    """Read and compile a selectors file (default: html_selectors.toml next to this module)."""
+    return _load_selectors(str(path or SELECTORS_PATH))
+
+
+@lru_cache(maxsize=8)
+def _load_selectors(path: str) -> SelectorSet:
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    concepts: list[_Concept] = []
+    by_id: dict[str, list[_Simple]] = {}
+    by_class: dict[str, list[_Simple]] = {}
+    by_tag: dict[str, list[_Simple]] = {}
+    by_attr: dict[str, list[_Simple]] = {}
+    for name, spec in data.get("concepts", {}).items():
+        selectors = tuple(spec.get("selectors") or ())
+        if not selectors:
+            continue
+        index = len(concepts)
+        nested = [s for s in selectors if len(s.split()) > 1]
+        for sel in selectors:
+            if len(sel.split()) > 1:
+                css_to_xpath(sel)  # validate
+                continue
+            simple = _compile_simple(sel, index)
+            if simple.ident is not None:
+                by_id.setdefault(simple.ident, []).append(simple)
+            elif simple.classes:
+                by_class.setdefault(min(simple.classes), []).append(simple)
+            elif simple.tag is not None:
+                by_tag.setdefault(simple.tag, []).append(simple)
+            elif simple.attrs:
+                by_attr.setdefault(simple.attrs[0][0], []).append(simple)
+            else:
+                raise ValueError(f"selector {sel!r} needs a tag, class, id or attribute")
+        concepts.append(
+            _Concept(
+                name=name,
+                selectors=selectors,
+                max_share=float(spec.get("max_share", 0.5)),
+                min_chars=int(spec.get("min_chars", 0)),
+                option=spec.get("option"),
+                keep_if_contains=tuple(spec.get("keep_if_contains", ())),
+                requires=(
+                    etree.XPath(" | ".join(css_to_xpath(r) for r in spec["requires"]))
+                    if spec.get("requires")
+                    else None
+                ),
+                widen_below=int(spec.get("widen_below", 0)),
+                descendant_xpath=(
+                    etree.XPath(" | ".join(css_to_xpath(s) for s in nested)) if nested else None
+                ),
+            )
+        )
+    return SelectorSet(
+        concepts=tuple(concepts),
+        by_id={k: tuple(v) for k, v in by_id.items()},
+        by_class={k: tuple(v) for k, v in by_class.items()},
+        by_tag={k: tuple(v) for k, v in by_tag.items()},
+        by_attr={k: tuple(v) for k, v in by_attr.items()},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def sanitize_html(html: str, max_chars: int) -> tuple[str, bool]:
+    """Drop C0 control characters (NUL...), cap the length. Returns (html, truncated)."""
+    truncated = len(html) > max_chars
+    if truncated:
+        html = html[:max_chars]
+    return _CONTROL_RE.sub("", html), truncated
+
+
+def _collapse(text: str) -> str:
+    return _WS_RE.sub(" ", text).strip()
+
+
+def visible_text(tree: Any, *, structural: bool = True) -> str:
+    """The text a reader would see in <body>, one line per block, scripts and styles left out;
+    with `structural`, navigation, header, footer, aside and forms are left out too.
+    Iterative on depth (no recursion limit on deep pages)."""
+    skip = _INVISIBLE if structural else _HIDDEN
+    body = tree.find(".//body") if tree.tag != "body" else tree
+    if body is None:
+        body = tree
+    out: list[str] = []
+    # explicit stack instead of recursion: 20,000 nested divs must not hit the recursion limit
+    stack: list[tuple[Any, int]] = [(body, 0)]
+    while stack:
+        el, state = stack.pop()
+        if state == 1:  # closing
+            if el.tag in _BLOCK:
+                out.append("\n")
+            if el.tail:
+                out.append(el.tail)
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in skip:
+            if el.tail and el is not body:
+                out.append(el.tail)
+            continue
+        if tag in _BLOCK:
+            out.append("\n")
+        elif tag in _CELL:
+            out.append(" ")
+        if el.text:
+            out.append(el.text)
+        stack.append((el, 1) if el is not body else (_NoTail(el.tag), 1))
+        stack.extend((child, 0) for child in reversed(el))
+    lines = (_collapse(line) for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+class _NoTail:
+    """Stand-in for the root on the stack: closing it adds no tail text."""
+
+    __slots__ = ("tag",)
+
+    def __init__(self, tag: Any) -> None:
+        self.tag = tag
+
+    @property
+    def tail(self) -> None:
+        return None
+
+
+def _normalise_lang(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _LANG_RE.match(value.strip().lower())
+    return m.group(1) if m else None
+
+
+def _html_lang(tree: Any) -> str | None:
+    root = tree.getroottree().getroot()
+    for key in ("lang", "{http://www.w3.org/XML/1998/namespace}lang", "xml:lang"):
+        if lang := _normalise_lang(root.get(key)):
+            return lang
+    for meta in tree.iterfind(".//meta[@http-equiv]"):
+        if meta.get("http-equiv", "").lower() == "content-language":
+            return _normalise_lang((meta.get("content") or "").split(",")[0])
+    return None
+
+
+def _canonical(tree: Any, url: str | None) -> str | None:
+    for link in tree.iterfind(".//link[@rel]"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            href = link.get("href").strip()
+            absolute = urljoin(url, href) if url else href
+            if urlsplit(absolute).scheme in ("http", "https"):
+                return absolute
+    return None
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def _split_authors(value: str | None) -> list[str]:
+    if not value:
+        return []
+    seen: dict[str, None] = {}
+    for part in re.split(r"\s*;\s*", value):
+        part = _collapse(part)
+        if part and part.lower() not in {a.lower() for a in seen}:
+            seen[part] = None
+    return list(seen)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# time bound
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Arm SIGALRM for `seconds` when possible (main thread, POSIX); otherwise do nothing."""
+    if (
+        seconds is None
+        or seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def _on_alarm(signum: int, frame: object) -> None:
+        raise _Deadline
+
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if old_delay:  # re-arm an outer timer with what is left of it
+            remaining = max(old_delay - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)
+
+
+# --------------------------------------------------------------------------------------------
+# pruning
+
+
+def prune_tree(
+    tree: Any, selectors: SelectorSet, options: HtmlOptions, page_chars: int | None = None
+) -> list[Removal]:
+    """Remove the elements matched by each enabled concept, in place; return what went.
+    Concepts apply in file order; an element inside an already pruned one is skipped.
+    `page_chars` (the page's visible text length, for the max_share guard) is computed on first
+    need when not given."""
+    enabled = {
+        i for i, c in enumerate(selectors.concepts)
+        if not c.option or getattr(options, c.option, False)
+    }  # fmt: skip
+    found = selectors.matches(tree, enabled)
+    root = tree.getroottree().getroot()
+    removed: list[Removal] = []
+    for i, concept in enumerate(selectors.concepts):
+        for el in found.get(i, ()):
+            if el.getparent() is None or el.tag in ("html", "body"):
+                continue
+            if not _attached(el, root):  # inside an element pruned before
+                continue
+            if concept.keep_if_contains and any(
+                el.find(f".//{tag}") is not None for tag in concept.keep_if_contains
+            ):
+                continue
+            if concept.requires is not None and not concept.requires(el):
+                continue
+            text = _collapse(el.text_content())
+            if len(text) < concept.min_chars:
+                continue
+            if concept.widen_below:
+                el, text = _widen(el, text, concept.widen_below)
+            if concept.max_share < 1.0 and len(text) > 200:
+                if page_chars is None:
+                    page_chars = len(visible_text(tree))
+                if len(text) > concept.max_share * page_chars:
+                    continue  # a rule class on the article wrapper: keep the article
+            removed.append(Removal(rule=f"html.prune.{concept.name}", text=text, line=None))
+            _drop(el)
+    return removed
+
+
+_STRUCTURAL = frozenset({"html", "body", "main", "article"})
+_LIBXML2_MAX_DEPTH = 255  # lxml's HTML parser gives up at this depth without XML_PARSE_HUGE
+
+
+def _max_depth(tree: Any) -> int:
+    deepest = 0
+    stack = [(tree, 0)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el)
+    return deepest
+
+
+def _widen(el: Any, text: str, below: int) -> tuple[Any, str]:
+    """The parent of `el` when it is only a wrapper (a heading and a line of text around a
+    signup form): it adds fewer than `below` characters and holds no long paragraph."""
+    parent = el.getparent()
+    if parent is None or parent.tag in _STRUCTURAL:
+        return el, text
+    parent_text = _collapse(parent.text_content())
+    if len(parent_text) - len(text) >= below:
+        return el, text
+    if any(len(_collapse(p.text_content())) > below for p in parent.iter("p")):
+        return el, text
+    return parent, parent_text
+
+
+def _attached(el: Any, root: Any) -> bool:
+    top = el
+    for top in el.iterancestors():  # noqa: B007 - the last ancestor is what we want
+        pass
+    return top is root
+
+
+def _drop(el: Any) -> None:
+    if isinstance(el, HtmlElement):
+        el.drop_tree()  # keeps the tail text
+        return
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+# --------------------------------------------------------------------------------------------
+# main entry point
+
+
+def extract_html(
+    html: str, *, url: str | None = None, options: HtmlOptions | None = None
+) -> HtmlResult:
+    """Extract the main text and metadata of one HTML page. See the module docstring.
+
+    Raises HtmlExtractionError(reason=malformed | no_content | timeout)."""
+    opts = options or HtmlOptions()
+    started = time.monotonic()
+    try:
+        with _deadline(opts.timeout):
+            return _extract(html, url, opts, started)
+    except _Deadline:
+        raise HtmlExtractionError(
+            RejectReason.TIMEOUT, f"extraction exceeded {opts.timeout:g}s"
+        ) from None
+    except RecursionError:
+        raise HtmlExtractionError(RejectReason.MALFORMED, "document nested too deeply") from None
+
+
+def _check_time(opts: HtmlOptions, started: float, step: str) -> None:
+    if opts.timeout is not None and time.monotonic() - started > opts.timeout:
+        raise HtmlExtractionError(
+            RejectReason.TIMEOUT, f"extraction exceeded {opts.timeout:g}s ({step})"
+        )
+
+
+def _extract(html: str, url: str | None, opts: HtmlOptions, started: float) -> HtmlResult:
+    if isinstance(html, bytes):  # tolerated, but the contract is str
+        html = html.decode("utf-8", errors="replace")
+    html, truncated = sanitize_html(html, opts.max_chars)
+    if not html.strip():
+        raise HtmlExtractionError(RejectReason.NO_CONTENT, "empty document")
+    try:
+        tree = load_html(html)
+    except (ValueError, TypeError, etree.ParserError) as err:
+        raise HtmlExtractionError(RejectReason.MALFORMED, f"unparsable HTML: {err}") from None
+    if tree is None:
+        raise HtmlExtractionError(RejectReason.MALFORMED, "unparsable HTML")
+    _check_time(opts, started, "parse")
+
+    result = HtmlResult(text="", url=url, truncated=truncated)
+    result.language_html = _html_lang(tree)
+    canonical = _canonical(tree, url)
+    if opts.with_metadata:
+        meta = extract_metadata(tree, default_url=url, extensive=opts.date_extensive)
+        result.title = meta.title or None
+        result.authors = _split_authors(meta.author)
+        result.date = _parse_date(meta.date)
+        result.sitename = meta.sitename or None
+        result.description = meta.description or None
+        canonical = canonical or meta.url
+        _check_time(opts, started, "metadata")
+    result.url = canonical or url
+    result.host = _host(url) or _host(result.url)
+
+    if opts.prune:
+        selectors = load_selectors(opts.selectors_path)
+        result.removed.extend(prune_tree(tree, selectors, opts))
+
+    text = _trafilatura(tree, url, opts, recall=opts.favor == "recall")
+    extractor = "trafilatura"
+    _check_time(opts, started, "trafilatura")
+    page_text = visible_text(tree) if opts.recall_retry or opts.fallback else ""
+    if (
+        opts.recall_retry
+        and opts.favor == "balanced"
+        and len(text) < opts.recall_below * len(page_text)
+    ):
+        # measured: when trafilatura's recall mode finds more, it is usually article text that
+        # the balanced mode cut (lists, tables, sections after an inline widget); when the
+        # balanced text already covers most of the visible text, the second pass never helps
+        recall = _trafilatura(tree, url, opts, recall=True)
+        if len(recall) > opts.recall_ratio * len(text):
+            text, extractor = recall, "trafilatura_recall"
+        _check_time(opts, started, "trafilatura recall")
+
+    if opts.fallback:
+        text, extractor = _fallback(tree, text, extractor, opts, page_text)
+        _check_time(opts, started, "fallback")
+
+    if opts.dedupe_min_chars:
+        text, dupes = dedupe_lines(text, opts.dedupe_min_chars)
+        result.removed.extend(dupes)
+
+    if opts.clean and text:
+        cleaned = clean_text(
+            text, language=result.language_html, host=result.host, from_extractor=True
+        )
+        text = cleaned.text.strip()
+        result.removed.extend(cleaned.removed)
+        result.title = result.title or cleaned.title
+        if not result.authors and cleaned.author:
+            result.authors = _split_authors(cleaned.author)
+        result.date = result.date or cleaned.date
+
+    if not text:
+        if _max_depth(tree) >= _LIBXML2_MAX_DEPTH:
+            raise HtmlExtractionError(
+                RejectReason.MALFORMED,
+                f"nested deeper than {_LIBXML2_MAX_DEPTH} levels: libxml2 stops parsing there",
+            )
+        raise HtmlExtractionError(RejectReason.NO_CONTENT, "no article text")
+    result.text = text
+    result.extractor = extractor
+    return result
+
+
+def dedupe_lines(text: str, min_chars: int) -> tuple[str, list[Removal]]:
+    """Drop the repeats of a line of at least `min_chars` characters (compared whitespace- and
+    case-insensitively): responsive pages carry the same block twice (mobile and desktop copies),
+    and extractors pick up both. The removals carry `line=None`, like the DOM ones: line numbers
+    are reserved for the text cleaner's removals, which refer to the deduplicated text."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for line in text.split("\n"):
+        key = _collapse(line).lower()
+        if len(key) >= min_chars:
+            if key in seen:
+                removed.append(Removal(rule="html.duplicate_line", text=line.strip(), line=None))
+                continue
+            seen.add(key)
+        kept.append(line)
+    return "\n".join(kept), removed
+
+
+def _trafilatura(tree: Any, url: str | None, opts: HtmlOptions, *, recall: bool) -> str:
+    doc = bare_extraction(
+        tree,  # bare_extraction copies a tree it is given: ours stays as pruned
+        url=url,
+        fast=opts.fast,
+        favor_precision=opts.favor == "precision",
+        favor_recall=recall,
+        include_comments=False,
+        include_tables=opts.include_tables,
+        with_metadata=False,
+    )
+    text = getattr(doc, "text", None) or ""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _fallback(
+    tree: Any, text: str, extractor: str, opts: HtmlOptions, page_text: str
+) -> tuple[str, str]:
+    """Trafilatura under-delivered (shorter than `fallback_min_chars` or than `fallback_ratio` of
+    the pruned page's visible text): take trafilatura's baseline when it gives more. Still under
+    `visible_ratio` of the visible text, or empty: the visible text itself (without page
+    furniture, unless that leaves nothing)."""
+    if len(text) >= opts.fallback_min_chars and len(text) >= opts.fallback_ratio * len(page_text):
+        return text, extractor
+    _, b_text, _ = baseline(tree)
+    b_text = unicodedata.normalize("NFC", b_text or "").strip()
+    if len(b_text) > len(text):
+        text, extractor = b_text, f"{extractor}+fallback_baseline"
+    if len(text) < opts.visible_ratio * len(page_text):
+        return page_text, "visible_text"
+    if not text:
+        page_text = page_text or visible_text(tree, structural=False)
+        if page_text:
+            return page_text, "visible_text"
+    return text, extractor

@@ -1,0 +1,556 @@
+"""Tests for cleaners.html: DOM pruning by concept (data-driven from fixtures/html/cases.toml),
+metadata, hostile input (NUL bytes, broken, huge and deeply nested HTML) and the time bound."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import html as lxml_html
+
+import cleaners.html as H
+from cleaners.article import RejectReason, Removal
+from cleaners.html import (
+    HtmlExtractionError,
+    HtmlOptions,
+    HtmlResult,
+    css_to_xpath,
+    extract_html,
+    load_selectors,
+    sanitize_html,
+    visible_text,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+CASES = tomllib.loads((FIXTURES / "cases.toml").read_text(encoding="utf-8"))
+URL = "https://www.example.org/local/story"
+PLAIN = HtmlOptions(clean=False)  # DOM behaviour only, independent of the text cleaner
+
+PARAGRAPHS = [
+    "The committee met on Tuesday evening to discuss the harbour wall and the state of the "
+    "slipway, which has cracked in three places since the winter storms.",
+    "Engineers presented two options: a full rebuild costing far more than the annual budget, "
+    "or a cheaper repair that would need to be repeated within fifteen years.",
+    "Residents who use the slipway to launch small boats asked for the repair to be finished "
+    "before the summer regatta, when the harbour is busiest.",
+    "The committee voted to commission a detailed survey and to return to the question at its "
+    "next meeting in the autumn, after the regatta.",
+]
+
+
+def article_page(extra_body: str = "", *, lang: str = "en", head: str = "") -> str:
+    body = "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Harbour wall'
+        f"</title>{head}</head><body><main><article><h1>Harbour wall</h1>"
+        f'<div class="entry-content">{body}</div>{extra_body}</article></main></body></html>'
+    )
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+
+
+def article_sentences(html: str) -> list[str]:
+    """First and last paragraph of the fixture's article body (the text that must survive)."""
+    tree = lxml_html.fromstring(html)
+    bodies = tree.xpath("//article/div[p]")
+    assert bodies, "fixture without an article body"
+    paras = max(bodies, key=lambda div: len(div.findall("p"))).findall("p")
+    return [paras[0].text_content()[:60], paras[-1].text_content()[:60]]
+
+
+# ------------------------------------------------------------------------------------------
+# pruning by concept (data-driven)
+
+
+@pytest.mark.parametrize("case", sorted(CASES), ids=str)
+def test_pruning_case(case: str) -> None:
+    spec = CASES[case]
+    html = fixture(spec.get("file", case))
+    options = HtmlOptions(clean=False, **spec.get("options", {}))
+    result = extract_html(html, url=URL, options=options)
+    text = result.text.lower()
+    rules = {r.rule for r in result.removed}
+
+    for rule in spec.get("rules", []):
+        assert rule in rules, f"{case}: expected a {rule} removal, got {sorted(rules)}"
+    for rule in spec.get("rules_absent", []):
+        assert rule not in rules, f"{case}: unexpected {rule} removal"
+    for snippet in spec.get("must_drop", []):
+        assert snippet.lower() not in text, f"{case}: {snippet!r} leaked into the text"
+    for snippet in spec.get("must_keep", []):
+        assert snippet.lower() in text, f"{case}: {snippet!r} missing from the text"
+    for snippet in spec.get("not_pruned", []):
+        hits = [r for r in result.removed if snippet.lower() in r.text.lower()]
+        assert not hits, f"{case}: {snippet!r} was pruned by {[r.rule for r in hits]}"
+    for sentence in article_sentences(html):
+        assert sentence.lower() in text, f"{case}: article sentence {sentence!r} lost"
+
+
+def test_every_fixture_has_a_case() -> None:
+    files = {p.stem for p in FIXTURES.glob("*.html")} - {"metadata"}
+    covered = {spec.get("file", name) for name, spec in CASES.items()}
+    assert files <= covered, f"fixtures without a case: {sorted(files - covered)}"
+
+
+@pytest.mark.parametrize("case", ["tweet_blockquote", "facebook", "tiktok"], ids=str)
+def test_pruning_is_what_removes_embeds(case: str) -> None:
+    """Without the DOM pruning trafilatura keeps these embeds: the pruning is doing the work."""
+    html = fixture(case)
+    pruned = extract_html(html, url=URL, options=PLAIN).text.lower()
+    unpruned = extract_html(html, url=URL, options=HtmlOptions(clean=False, prune=False)).text
+    drop = CASES[case]["must_drop"]
+    assert any(s.lower() in unpruned.lower() for s in drop)
+    assert not any(s.lower() in pruned for s in drop)
+
+
+def test_removals_are_recorded_as_dom_removals() -> None:
+    result = extract_html(fixture("comments_wp"), url=URL, options=PLAIN)
+    dom = [r for r in result.removed if r.rule.startswith("html.prune.")]
+    assert dom
+    for removal in dom:
+        assert isinstance(removal, Removal)
+        assert removal.line is None
+        assert removal.text == " ".join(removal.text.split())  # whitespace collapsed
+    comments = next(r for r in dom if r.rule == "html.prune.comments")
+    assert "Leave a Reply" in comments.text
+    assert "grandchildren" in comments.text
+
+
+def test_nested_matches_are_recorded_once() -> None:
+    # #comments contains #respond, .comment-form, ol.comment-list: one removal for the block
+    result = extract_html(fixture("comments_wp"), url=URL, options=PLAIN)
+    assert [r.rule for r in result.removed].count("html.prune.comments") == 1
+
+
+def test_share_guard_keeps_an_article_wrapped_in_a_share_class() -> None:
+    result = extract_html(fixture("guard_share_on_wrapper"), url=URL, options=PLAIN)
+    assert not result.removed
+    assert "eleven years" in result.text
+
+
+def test_prune_can_be_switched_off() -> None:
+    result = extract_html(fixture("share_sharedaddy"), url=URL, options=HtmlOptions(prune=False))
+    assert not [r for r in result.removed if r.rule.startswith("html.prune.")]
+
+
+# ------------------------------------------------------------------------------------------
+# selectors
+
+
+def test_selector_file_compiles_and_is_anchored() -> None:
+    selectors = load_selectors()
+    names = {c.name for c in selectors.concepts}
+    expected = {
+        "tweet", "instagram", "facebook", "video_embed", "share", "author_box", "comments",
+        "newsletter", "related", "consent", "caption",
+    }  # fmt: skip
+    assert expected <= names
+    for concept in selectors.concepts:
+        assert concept.selectors
+        for sel in concept.selectors:
+            assert "*=" not in sel and "^=" not in sel and "$=" not in sel, sel
+
+
+@pytest.mark.parametrize(
+    ("selector", "markup", "matches"),
+    [
+        (".share", '<div class="share">x</div>', True),
+        (".share", '<div class="post share big">x</div>', True),
+        (".share", '<div class="shared-article">x</div>', False),
+        (".share", '<div class="social-share">x</div>', False),
+        ("#comments", '<div id="comments">x</div>', True),
+        ("#comments", '<div id="comments-count">x</div>', False),
+        ("blockquote.twitter-tweet", '<blockquote class="twitter-tweet">x</blockquote>', True),
+        ("blockquote.twitter-tweet", '<div class="twitter-tweet">x</div>', False),
+        ("nav[aria-label=breadcrumb]", '<nav aria-label="breadcrumb">x</nav>', True),
+        ("nav[aria-label=breadcrumb]", '<nav aria-label="breadcrumbs">x</nav>', False),
+        ("div.a .b", '<div class="a"><span class="b">x</span></div>', True),
+        ("div.a .b", '<div class="b">x</div>', False),
+    ],
+)
+def test_css_to_xpath_matches_tokens_exactly(selector: str, markup: str, matches: bool) -> None:
+    tree = lxml_html.fromstring(f"<html><body>{markup}</body></html>")
+    assert bool(tree.xpath(css_to_xpath(selector))) is matches
+
+
+@pytest.mark.parametrize("selector", ["[class*=share]", "div > p", "a:hover", "", ".a,.b"])
+def test_unsupported_selectors_fail_loudly(selector: str) -> None:
+    with pytest.raises(ValueError):
+        css_to_xpath(selector)
+
+
+def test_custom_selector_file(tmp_path: Path) -> None:
+    path = tmp_path / "sel.toml"
+    path.write_text('[concepts.promo]\nselectors = [".promo-box", "[data-ad-slot]"]\n')
+    html = article_page(
+        '<div class="promo-box"><p>Buy our calendar of harbour views</p></div>'
+        '<section data-ad-slot="7"><p>Sponsored: ferry tickets at half price</p></section>'
+    )
+    result = extract_html(html, url=URL, options=HtmlOptions(clean=False, selectors_path=str(path)))
+    assert [r.rule for r in result.removed] == ["html.prune.promo", "html.prune.promo"]
+    assert "calendar" not in result.text
+    assert "ferry tickets" not in result.text
+
+
+# ------------------------------------------------------------------------------------------
+# metadata
+
+
+def test_metadata() -> None:
+    result = extract_html(fixture("metadata"), url="https://www.example.org/x?utm=1")
+    assert isinstance(result, HtmlResult)
+    assert result.title == "Engineers find the Harlow footbridge sound"
+    assert result.authors == ["Tomasz Wren", "Priya Nand"]
+    assert result.author == "Tomasz Wren; Priya Nand"
+    assert result.date == dt.date(2024, 5, 14)
+    assert result.url == "https://www.example.org/local/2024/05/bridge-reopens/"  # canonical
+    assert result.host == "example.org"
+    assert result.language_html == "en"
+    assert result.sitename == "The Riverside Courier"
+    assert result.description == "Load tests show the 1868 cast-iron footbridge is sound."
+    assert result.extractor.startswith("trafilatura")
+    assert "cast-iron footbridge" in result.text
+
+
+def test_metadata_defaults_without_hints() -> None:
+    html = article_page().replace('<html lang="en">', "<html>")
+    result = extract_html(html, url="https://news.example.com/a/1")
+    assert result.url == "https://news.example.com/a/1"
+    assert result.host == "news.example.com"
+    assert result.language_html is None
+    assert result.authors == []
+    result = extract_html(html)
+    assert result.url is None and result.host is None
+
+
+@pytest.mark.parametrize(
+    ("attr", "expected"),
+    [("en-US", "en"), ("EN_gb", "en"), ("pt-BR", "pt"), ("zh-Hant-TW", "zh"), ("de", "de"),
+     ("fil", "fil"), ("", None), ("x-klingon", None), ("english", None)],
+)  # fmt: skip
+def test_html_lang_is_normalised(attr: str, expected: str | None) -> None:
+    html = article_page(lang=attr)
+    assert extract_html(html, url=URL, options=PLAIN).language_html == expected
+
+
+def test_content_language_meta_is_a_fallback() -> None:
+    head = '<meta http-equiv="Content-Language" content="fr-CA, en">'
+    html = article_page(head=head).replace('<html lang="en">', "<html>")
+    assert extract_html(html, url=URL, options=PLAIN).language_html == "fr"
+
+
+def test_metadata_can_be_skipped() -> None:
+    result = extract_html(fixture("metadata"), url=URL, options=HtmlOptions(with_metadata=False))
+    assert result.title is None and result.authors == [] and result.date is None
+    assert result.url == "https://www.example.org/local/2024/05/bridge-reopens/"
+
+
+# ------------------------------------------------------------------------------------------
+# the text cleaner is called on the extractor output
+
+
+def test_clean_text_called_with_from_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def fake_clean(text: str, **kwargs: Any) -> Any:
+        calls.append({"text": text, **kwargs})
+        return H.TextResult if False else _FakeResult(text.replace("slipway", "SLIPWAY"))
+
+    monkeypatch.setattr(H, "clean_text", fake_clean)
+    result = extract_html(article_page(), url=URL)
+    assert calls and calls[0]["from_extractor"] is True
+    assert calls[0]["host"] == "example.org"
+    assert calls[0]["language"] == "en"
+    assert "SLIPWAY" in result.text
+    assert any(r.rule == "fake.rule" for r in result.removed)
+
+
+class _FakeResult:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.removed = [Removal(rule="fake.rule", text="x", line=0)]
+        self.title = None
+        self.author = None
+        self.date = None
+
+
+# ------------------------------------------------------------------------------------------
+# fallback
+
+
+def test_fallback_when_trafilatura_returns_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(H, "bare_extraction", lambda *a, **k: None)
+    result = extract_html(article_page(), url=URL, options=PLAIN)
+    assert result.extractor in {"trafilatura+fallback_baseline", "visible_text"}
+    assert "harbour wall" in result.text.lower()
+    assert "regatta" in result.text
+
+
+def test_visible_text_when_everything_else_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(H, "bare_extraction", lambda *a, **k: None)
+    monkeypatch.setattr(H, "baseline", lambda tree: (None, "", 0))
+    result = extract_html(article_page(), url=URL, options=PLAIN)
+    assert result.extractor == "visible_text"
+    assert "slipway" in result.text
+
+
+def test_visible_text_falls_back_to_page_furniture_when_it_holds_everything() -> None:
+    # broken markup that nests the whole page inside an <aside>
+    page = "<html><body><aside class='popup'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    tree = lxml_html.fromstring(page)
+    assert visible_text(tree) == ""
+    assert "slipway" in visible_text(tree, structural=False)
+
+
+def test_no_fallback_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(H, "bare_extraction", lambda *a, **k: None)
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(article_page(), url=URL, options=HtmlOptions(clean=False, fallback=False))
+    assert err.value.reason == RejectReason.NO_CONTENT
+
+
+# ------------------------------------------------------------------------------------------
+# hostile input
+
+
+def test_nul_and_control_bytes() -> None:
+    html = article_page().replace("slipway", "slip\x00way\x01\x1b").replace("<p>", "<p\x00>", 1)
+    result = extract_html("\x00" + html + "\x00\x0c", url=URL, options=PLAIN)
+    assert "\x00" not in result.text
+    assert "slipway" in result.text
+    assert all(ch in "\t\n\r" or ord(ch) >= 32 for ch in result.text)
+
+
+def test_sanitize_html_caps_and_strips() -> None:
+    cleaned, truncated = sanitize_html("a\x00b\x07c\td\ne\x7f" + "x" * 20, 10)
+    assert truncated
+    assert cleaned == "abc\td\ne"[: len(cleaned)] and "\x00" not in cleaned and len(cleaned) <= 10
+
+
+def test_deeply_nested_html_does_not_crash() -> None:
+    depth = 20_000
+    html = (
+        "<html><body>" + "<div>" * depth + "<p>" + " ".join(PARAGRAPHS) + "</p>"
+        + "</div>" * depth + "</body></html>"
+    )  # fmt: skip
+    started = time.monotonic()
+    # libxml2 stops parsing at depth 255 (the text below is lost): a clean, explained reject
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(html, url=URL, options=HtmlOptions(timeout=60))
+    assert err.value.reason == RejectReason.MALFORMED
+    assert "nested deeper" in err.value.detail
+    assert time.monotonic() - started < 60
+
+
+def test_moderately_nested_html_is_extracted() -> None:
+    depth = 200
+    html = (
+        "<html><body>" + "<div>" * depth + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</div>" * depth + "</body></html>"
+    )  # fmt: skip
+    assert "regatta" in extract_html(html, url=URL, options=PLAIN).text
+
+
+def test_visible_text_is_not_recursive() -> None:
+    tree = lxml_html.fromstring("<html><body><div>top</div></body></html>")
+    node = tree.find(".//div")
+    for _ in range(30_000):  # deeper than the recursion limit; built, not parsed
+        node = lxml_html.etree.SubElement(node, "div")
+    node.text = "deep"
+    assert visible_text(tree) == "top\ndeep"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><p>Unclosed <b>bold <i>italic <div>block</p></span></html>",
+        "<<<>>><<html>>><body<p>>>" + PARAGRAPHS[0],
+        article_page()[: len(article_page()) // 2],  # truncated mid-document
+        "<?xml version='1.0' encoding='utf-8'?><html><body><p>"
+        + PARAGRAPHS[1]
+        + "</p></body></html>",
+        "<html><body><table><tr><td>" + PARAGRAPHS[2] + "<td><tr></table>",
+        "just text, no markup at all: " + PARAGRAPHS[3],
+        "<svg><script>alert(1)</script></svg>",
+        "\ufeff<!DOCTYPE html><html><body><p>" + PARAGRAPHS[0] + "</p>",
+    ],
+)
+def test_broken_html_does_not_crash(html: str) -> None:
+    try:
+        result = extract_html(html, url=URL)
+    except HtmlExtractionError as err:
+        assert err.reason in {RejectReason.MALFORMED, RejectReason.NO_CONTENT}
+    else:
+        assert result.text.strip()
+
+
+@pytest.mark.parametrize("html", ["", "   \n\t ", "\x00\x00\x00"])
+def test_empty_input_is_no_content(html: str) -> None:
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(html, url=URL)
+    assert err.value.reason == RejectReason.NO_CONTENT
+
+
+def test_binary_garbage_is_rejected_cleanly() -> None:
+    garbage = bytes(range(256)).decode("latin-1") * 50
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(garbage, url=URL)
+    assert err.value.reason in {RejectReason.MALFORMED, RejectReason.NO_CONTENT}
+
+
+def test_huge_input_is_capped() -> None:
+    filler = "<div class='x'><p>" + PARAGRAPHS[0] + "</p></div>" * 1
+    html = article_page("".join(filler for _ in range(20_000)))  # ~4 MB
+    assert len(html) > 3_000_000
+    result = extract_html(html, url=URL, options=HtmlOptions(max_chars=200_000, timeout=60))
+    assert result.truncated
+    assert result.text
+
+
+# ------------------------------------------------------------------------------------------
+# time bound
+
+
+def _slow_extraction(*args: Any, **kwargs: Any) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # pure-Python busy loop, like a pathological page
+        sum(range(1000))
+
+
+def test_timeout_interrupts_a_slow_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(H, "bare_extraction", _slow_extraction)
+    started = time.monotonic()
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(article_page(), url=URL, options=HtmlOptions(timeout=0.3))
+    assert err.value.reason == RejectReason.TIMEOUT
+    assert time.monotonic() - started < 3
+
+
+def test_timeout_restores_previous_alarm_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    def mine(signum: int, frame: object) -> None:
+        return None
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    try:
+        extract_html(article_page(), url=URL, options=HtmlOptions(timeout=5))
+        assert signal.getsignal(signal.SIGALRM) is mine
+        assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+        monkeypatch.setattr(H, "bare_extraction", _slow_extraction)
+        with pytest.raises(HtmlExtractionError):
+            extract_html(article_page(), url=URL, options=HtmlOptions(timeout=0.2))
+        assert signal.getsignal(signal.SIGALRM) is mine
+        assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_timeout_is_not_swallowed_by_broad_except(monkeypatch: pytest.MonkeyPatch) -> None:
+    def swallowing(*args: Any, **kwargs: Any) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:  # noqa: SIM105 - the broad except is what trafilatura/htmldate do in places
+                sum(range(1000))
+            except Exception:
+                pass
+
+    monkeypatch.setattr(H, "bare_extraction", swallowing)
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(article_page(), url=URL, options=HtmlOptions(timeout=0.2))
+    assert err.value.reason == RejectReason.TIMEOUT
+
+
+def test_timeout_off_the_main_thread_is_cooperative(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.4)
+
+    monkeypatch.setattr(H, "bare_extraction", slow)
+    outcome: list[BaseException | HtmlResult] = []
+
+    def run() -> None:
+        try:
+            outcome.append(extract_html(article_page(), url=URL, options=HtmlOptions(timeout=0.1)))
+        except BaseException as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], HtmlExtractionError)
+    assert outcome[0].reason == RejectReason.TIMEOUT
+
+
+def test_no_timeout_when_disabled() -> None:
+    result = extract_html(article_page(), url=URL, options=HtmlOptions(timeout=None))
+    assert "slipway" in result.text
+
+
+def test_cleaners_do_not_import_prefect() -> None:
+    source = Path(H.__file__).read_text(encoding="utf-8")
+    imports = [ln for ln in source.splitlines() if ln.startswith(("import ", "from "))]
+    assert imports and not [ln for ln in imports if "prefect" in ln]
+
+
+# ------------------------------------------------------------------------------------------
+# line dedupe and the recall retry
+
+
+def test_dedupe_lines_drops_long_repeats_only() -> None:
+    long_line = "The committee voted to commission a detailed survey of the harbour wall."
+    text = f"{long_line}\nShare\nMiddle paragraph.\nShare\n  {long_line.upper()}  \nEnd."
+    deduped, removed = H.dedupe_lines(text, 60)
+    assert deduped.split("\n") == [long_line, "Share", "Middle paragraph.", "Share", "End."]
+    assert [(r.rule, r.line) for r in removed] == [("html.duplicate_line", None)]
+
+
+def test_duplicated_lines_are_removed_and_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    doubled = "\n".join([PARAGRAPHS[0], *PARAGRAPHS])  # e.g. a mobile and a desktop copy
+
+    monkeypatch.setattr(H, "_trafilatura", lambda *a, **k: doubled)
+    result = extract_html(article_page(), url=URL, options=PLAIN)
+    assert result.text.count(PARAGRAPHS[0]) == 1
+    assert [(r.rule, r.line) for r in result.removed] == [("html.duplicate_line", None)]
+    off = extract_html(
+        article_page(), url=URL, options=HtmlOptions(clean=False, dedupe_min_chars=0)
+    )
+    assert off.text.count(PARAGRAPHS[0]) == 2
+
+
+def test_recall_retry_keeps_the_longer_recall_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+
+    def fake(tree: Any, url: str | None, opts: HtmlOptions, *, recall: bool) -> str:
+        calls.append(recall)
+        return " ".join(PARAGRAPHS) if recall else PARAGRAPHS[0] + " " + PARAGRAPHS[1]
+
+    monkeypatch.setattr(H, "_trafilatura", fake)
+    result = extract_html(article_page(), url=URL, options=PLAIN)
+    assert calls == [False, True]
+    assert result.extractor == "trafilatura_recall"
+    assert "regatta" in result.text
+    calls.clear()
+    result = extract_html(article_page(), url=URL, options=HtmlOptions(recall_retry=False))
+    assert calls == [False]
+    assert result.extractor == "trafilatura"
+
+
+def test_descendant_selectors_in_a_selector_file(tmp_path: Path) -> None:
+    path = tmp_path / "sel.toml"
+    path.write_text('[concepts.sponsor]\nselectors = ["div.partner p.note"]\n')
+    html = article_page(
+        '<div class="partner"><p class="note">Paid for by the ferry company</p></div>'
+        '<p class="note">A note outside any partner box stays.</p>'
+    )
+    options = HtmlOptions(clean=False, selectors_path=str(path), fallback=False)
+    result = extract_html(html, url=URL, options=options)
+    assert [(r.rule, r.text) for r in result.removed] == [
+        ("html.prune.sponsor", "Paid for by the ferry company")
+    ]
