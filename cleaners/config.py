@@ -31,6 +31,11 @@ class RunConfig(BaseModel):
         le=4096,
         description="input megabytes per batch; larger JSONL files are split into shards of this size",
     )
+    dask_address: str | None = Field(
+        None,
+        description="run batch tasks on this Dask scheduler (e.g. tcp://10.0.0.5:8786) through prefect-dask; "
+        "every worker must see the input and output folders at the same paths",
+    )
     full: bool = Field(False, description="reprocess every input, ignoring what earlier runs did")
     min_chars: int = Field(
         150, ge=0, description="cleaned articles shorter than this go to rejects as too_short"

@@ -98,7 +98,7 @@ def samples_markdown(summary: RunSummary, config: RunConfig) -> str:
         ]
         for removal in removed[:SAMPLE_REMOVALS]:
             snippet = " ".join(str(removal["text"]).split())
-            snippet = (snippet[:117] + "…") if len(snippet) > 120 else snippet
+            snippet = (snippet[:97] + "…") if len(snippet) > 100 else snippet
             snippet = snippet.replace("|", "\\|")
             lines.append(f"| `{removal['rule']}` | {snippet} |")
         if len(removed) > SAMPLE_REMOVALS:

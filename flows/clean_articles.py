@@ -6,11 +6,6 @@ per core): a Prefect task run costs tens of milliseconds, a document a few, so t
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -31,40 +26,7 @@ from cleaners.runner import (
     stage_batch,
 )
 from cleaners.storage import Layout, run_lock
-from flows import artifacts
-
-_pool_lock = threading.Lock()
-_pool: Executor | None = None
-
-
-def _init_worker() -> None:
-    from cleaners import language
-
-    language.init_detector()  # load langdetect profiles once, before any work
-
-
-@contextmanager
-def worker_pool(workers: int) -> Iterator[Executor | None]:
-    """A process pool for the batch tasks (None for a single worker: work runs in the task)."""
-    global _pool
-    if workers <= 1:
-        yield None
-        return
-    # spawn, not fork: the flow process runs Prefect's threads and event loops, which a forked
-    # child would inherit in an undefined state.
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-    )
-    with _pool_lock:
-        _pool = pool
-    try:
-        yield pool
-    finally:
-        with _pool_lock:
-            _pool = None
-        pool.shutdown(wait=True, cancel_futures=True)
+from flows import artifacts, workers
 
 
 @task(name="plan-inputs", task_run_name="plan-inputs", cache_policy=NO_CACHE)
@@ -91,8 +53,7 @@ def plan_inputs(config: RunConfig) -> RunPlan:
 )
 def clean_batch(config: RunConfig, run_key: str, batch: BatchSpec) -> StagedBatch:
     logger = get_run_logger()
-    with _pool_lock:
-        pool = _pool
+    pool = workers.current_pool()
     if pool is None:
         staged = stage_batch(config, run_key, batch)
     else:
@@ -130,33 +91,60 @@ def publish(
     return summary
 
 
-@flow(name="clean-articles", task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
+def run_batches(
+    config: RunConfig, plan: RunPlan
+) -> tuple[list[StagedBatch], list[tuple[BatchSpec, str]]]:
+    """Submit one task per batch on the current flow's task runner and wait for all of them.
+    A batch that still fails after its retries is isolated: the others go on to be published."""
+    logger = get_run_logger()
+    progress = artifacts.start_progress(len(plan.batches))
+    futures = [clean_batch.submit(config, plan.run_key, batch) for batch in plan.batches]
+    staged: list[StagedBatch] = []
+    failed: list[tuple[BatchSpec, str]] = []
+    for done, (batch, future) in enumerate(zip(plan.batches, futures, strict=True), start=1):
+        try:
+            staged.append(future.result())
+        except Exception as exc:
+            logger.error(
+                "batch %d failed after its retries: %s: %s", batch.index, type(exc).__name__, exc
+            )
+            failed.append((batch, f"{type(exc).__name__}: {exc}"[:300]))
+        artifacts.update_progress(progress, done, len(plan.batches))
+    return staged, failed
+
+
+@flow(name="clean-batches-on-dask")
+def _dask_batches(
+    config: RunConfig, plan: RunPlan
+) -> tuple[list[StagedBatch], list[tuple[BatchSpec, str]]]:
+    return run_batches(config, plan)
+
+
+def run_batches_on_dask(
+    config: RunConfig, plan: RunPlan
+) -> tuple[list[StagedBatch], list[tuple[BatchSpec, str]]]:
+    """The batches as a subflow on a DaskTaskRunner connected to the user's scheduler: the task
+    runner is chosen at run time, so a deployment switches to a cluster by a parameter."""
+    from prefect_dask import DaskTaskRunner  # optional dependency: newsclean[dask]
+
+    subflow = _dask_batches.with_options(task_runner=DaskTaskRunner(address=config.dask_address))  # type: ignore[arg-type]
+    return subflow(config, plan)
+
+
+# Threads only wait on the process pool (or run the single-worker case), so many are harmless:
+# the pool's size is what bounds CPU use.
+@flow(name="clean-articles", task_runner=ThreadPoolTaskRunner(max_workers=64))  # type: ignore[arg-type]
 def clean_articles(config: RunConfig | None = None) -> dict[str, Any]:
     """Turn a folder of scraped articles into clean, language-tagged, deduplicated Parquet."""
     config = config or RunConfig()
     logger = get_run_logger()
     with run_lock(Layout(config.output_dir), timeout_seconds=config.lock_timeout_seconds):
         plan = plan_inputs(config)
-        progress = artifacts.start_progress(len(plan.batches))
-        staged: list[StagedBatch] = []
-        with worker_pool(min(config.effective_workers, len(plan.batches))):
-            futures = [clean_batch.submit(config, plan.run_key, batch) for batch in plan.batches]
-            failed: list[tuple[BatchSpec, str]] = []
-            for done, (batch, future) in enumerate(
-                zip(plan.batches, futures, strict=True), start=1
-            ):
-                # A batch that still fails after its retries is isolated: the others publish.
-                try:
-                    staged.append(future.result())
-                except Exception as exc:
-                    logger.error(
-                        "batch %d failed after its retries: %s: %s",
-                        batch.index,
-                        type(exc).__name__,
-                        exc,
-                    )
-                    failed.append((batch, f"{type(exc).__name__}: {exc}"[:300]))
-                artifacts.update_progress(progress, done, len(plan.batches))
+        if config.dask_address:
+            staged, failed = run_batches_on_dask(config, plan)
+        else:
+            with workers.worker_pool(min(config.effective_workers, len(plan.batches))):
+                staged, failed = run_batches(config, plan)
         summary = publish(config, plan, staged, failed)
     artifacts.publish_run_artifacts(summary, config)
     logger.info("run %s done: %s", summary.run_key, artifacts.one_line(summary))
@@ -164,7 +152,7 @@ def clean_articles(config: RunConfig | None = None) -> dict[str, Any]:
     if failed:
         # The run published what it could; its state says that some of it failed.
         return Failed(
-            message=f"{len(failed)} of {len(futures)} batches failed; rerun to retry them",
+            message=f"{len(failed)} of {len(plan.batches)} batches failed; rerun to retry them",
             data=result,
         )  # type: ignore[return-value]
     return result

@@ -291,3 +291,17 @@ def test_a_batch_that_keeps_failing_is_isolated_and_retried_by_the_next_run(
     reasons = {r["source_path"]: r["reason"] for r in read(output, "rejects")}
     assert "error" not in reasons.values()
     assert len(read(output, "articles")) == 3 and len(read(output, "rejects")) == 6
+
+
+def test_batches_on_a_dask_cluster_give_the_same_rows(
+    tmp_path: Path, first_run: tuple[Path, Path, dict[str, Any]]
+) -> None:
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    raw, output, _ = first_run
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        summary = run(raw, tmp_path / "dask", dask_address=cluster.scheduler_address, batch_size=2)
+    assert summary["records"] == 9 and summary["processed_files"] == 6
+    for name in ("articles", "rejects"):
+        assert read(tmp_path / "dask", name) == read(output, name)
