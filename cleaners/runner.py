@@ -228,6 +228,7 @@ def publish_run(
             summary.rejects_written += 1
             summary.stats.rejects[str(RejectReason.ERROR)] += 1
     if not staged:
+        shutil.rmtree(layout.staging, ignore_errors=True)
         return summary
 
     # Only the small columns of every candidate are held at once, never the texts.
@@ -323,5 +324,6 @@ def publish_run(
     index.save(layout.dedup_index)
     save_manifest(layout, list(manifest_rows.values()))
     atomic_write_json(layout.runs / f"{plan.run_key}.json", summary.to_dict())
-    shutil.rmtree(layout.staging / plan.run_key, ignore_errors=True)
+    # Under the run lock no other run is staging: leftovers of killed runs over other inputs go too.
+    shutil.rmtree(layout.staging, ignore_errors=True)
     return summary
