@@ -1,0 +1,260 @@
+"""Line features and the main-body region: what no signature names.
+
+Each non-blank line gets cheap, explainable features (length, word count, stop-word density for
+the document's language, sentence-ending punctuation, share of link-like tokens, capitalisation)
+and a class:
+
+- `good`  prose: long enough, with the function words running text has;
+- `near`  shorter prose-like lines (a sentence, a standfirst);
+- `short` headings, menu items, labels, names, dates;
+- `link`  lines made mostly of URLs, @handles, #tags or e-mail addresses.
+
+The body region is the run of lines with the highest total score (maximum-sum subarray): prose
+adds its length, short and link lines and signature hits subtract a fixed cost. A short line
+between two paragraphs therefore stays (the paragraphs outweigh it) while a run of menu entries,
+footer links or a list of teaser headlines breaks the run. Stop-word lists are data files
+(`stopwords/<lang>.txt`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cleaners.text.doc import Doc
+
+STOPWORD_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl")
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_LINKISH = re.compile(r"(?:https?://|www\.|[\w.-]+@[\w-]+\.|[@#]\w)", re.IGNORECASE)
+_URLISH = re.compile(r"\S+\.(?:com|org|net|io|co|uk|de|fr|es|it|nl|pt)(?:/\S*)?$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…:;。！？\"”’»)\]]$")
+_GLUED = re.compile(r"[a-z][A-Z][a-z]")  # "MoneyWhat": menu entries glued without spaces
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+# Region scores (characters of prose are the currency).
+GOOD_CAP = 1500  # a single huge line counts no more than this
+SHORT_COST = 28.0  # what a menu item / label line costs the run
+LIST_COST = 10.0  # a short line with function words: list item or heading, cheaper
+NEAR_WEIGHT = 0.3  # share of a near-prose line's length it adds to the run
+GOOD_MIN_CHARS = 100  # prose: at least this long...
+GOOD_MIN_STOP = 0.2  # ...with at least this share of function words
+LINK_COST = 60.0
+FLAGGED_COST = 60.0  # a line a signature already removed
+
+
+@cache
+def stopwords(lang: str) -> frozenset[str]:
+    try:
+        src = resources.files("cleaners.text").joinpath("stopwords", f"{lang}.txt")
+        text = src.read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return frozenset()
+    return frozenset(
+        w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+def has_stopwords(lang: str) -> bool:
+    return bool(stopwords(lang))
+
+
+def guess_language(lines: Iterable[str], sample_chars: int = 20000) -> str | None:
+    """Cheap stop-word vote over the longer lines; None when no list fits (e.g. CJK text)."""
+    words: list[str] = []
+    total = 0
+    for line in lines:
+        if len(line) < 60:
+            continue
+        words.extend(w.lower() for w in _WORD.findall(line))
+        total += len(line)
+        if total > sample_chars:
+            break
+    if len(words) < 20:
+        return None
+    best, best_hits = None, 0
+    for lang in STOPWORD_LANGS:
+        sw = stopwords(lang)
+        hits = sum(w in sw for w in words)
+        if hits > best_hits:
+            best, best_hits = lang, hits
+    return best if best_hits >= 0.08 * len(words) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    n_chars: int
+    n_words: int
+    stop_ratio: float | None  # None when there is no stop list for the language
+    sentence_end: bool
+    link_ratio: float
+    title_case: float  # share of alphabetic words starting with a capital
+    kind: str  # good | near | short | link
+
+    @property
+    def prose(self) -> bool:
+        return self.kind in ("good", "near")
+
+
+def line_features(text: str, lang: str | None) -> Features:
+    tokens = text.split()
+    n_words = len(tokens)
+    n_chars = len(text)
+    links = sum(1 for t in tokens if _LINKISH.match(t) or _URLISH.match(t))
+    link_ratio = links / n_words if n_words else 0.0
+    words = _WORD.findall(text)
+    sw = stopwords(lang) if lang else frozenset()
+    stop_ratio = sum(w.lower() in sw for w in words) / len(words) if sw and words else None
+    if sw and not words:
+        stop_ratio = 0.0
+    alpha = [w for w in words if w[:1].isalpha()]
+    title_case = sum(w[0].isupper() for w in alpha) / len(alpha) if alpha else 0.0
+    sentence_end = bool(_SENTENCE_END.search(text))
+    cjk = len(_CJK.findall(text[:400])) > 20
+    glued = len(_GLUED.findall(text[:2000]))
+    if n_words and (link_ratio >= 0.5 or (glued >= 3 and glued >= 0.2 * n_words)):
+        kind = "link"
+    elif cjk or stop_ratio is None:
+        kind = _kind_without_stopwords(n_chars * (3 if cjk else 1), n_words, sentence_end)
+    else:
+        kind = _kind(n_chars, n_words, stop_ratio, sentence_end, link_ratio)
+    return Features(n_chars, n_words, stop_ratio, sentence_end, link_ratio, title_case, kind)
+
+
+def _kind(n_chars: int, n_words: int, stop: float, end: bool, link: float) -> str:
+    if link >= 0.3:
+        return "short"
+    if n_chars >= GOOD_MIN_CHARS and stop >= GOOD_MIN_STOP:
+        return "good"
+    if n_chars >= 60 and end and stop >= 0.22:
+        return "good"
+    if n_words >= 6 and (stop >= 0.15 or end):
+        return "near"
+    return "short"
+
+
+def _kind_without_stopwords(n_chars: int, n_words: int, end: bool) -> str:
+    if n_chars >= 150 or (n_chars >= 80 and end):
+        return "good"
+    if n_chars >= 40 and end:
+        return "near"
+    return "short"
+
+
+def line_score(f: Features, flagged: bool) -> float:
+    if flagged:
+        return -FLAGGED_COST
+    if f.kind == "good":
+        return float(min(f.n_chars, GOOD_CAP))
+    if f.kind == "near":
+        return NEAR_WEIGHT * f.n_chars - 10.0
+    if f.kind == "link":
+        return -LINK_COST
+    if f.n_words >= 4 and (f.stop_ratio or 0) > 0:
+        return -LIST_COST  # a list item or heading written in the article's language
+    return -SHORT_COST
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """The main body: segments [start, end) of positions in `Doc.lines`. `main` is the densest
+    run; further runs of prose separated from it by widgets or tables join when they are dense
+    enough on their own (`SECONDARY_MIN`, `SECONDARY_SHARE` of the main run)."""
+
+    segments: tuple[tuple[int, int], ...]
+    main: tuple[int, int]
+    score: float
+
+    def __contains__(self, pos: object) -> bool:
+        return isinstance(pos, int) and any(s <= pos < e for s, e in self.segments)
+
+    @property
+    def empty(self) -> bool:
+        return not self.segments
+
+    @property
+    def start(self) -> int:
+        return self.segments[0][0] if self.segments else 0
+
+    @property
+    def end(self) -> int:
+        return self.segments[-1][1] if self.segments else 0
+
+
+SECONDARY_MIN = 300.0
+MAX_RUNS = 64
+EDGE_TRIM = True
+SECONDARY_SHARE = 0.1
+
+
+def best_run(scores: list[float], lo: int = 0, hi: int | None = None) -> tuple[int, int, float]:
+    """Maximum-sum contiguous run of scores[lo:hi] (Kadane): (start, end exclusive, sum);
+    (lo, lo, 0) when every score is <= 0."""
+    hi = len(scores) if hi is None else hi
+    best = (lo, lo, 0.0)
+    start, acc = lo, 0.0
+    for i in range(lo, hi):
+        if acc <= 0:
+            start, acc = i, 0.0
+        acc += scores[i]
+        if acc > best[2]:
+            best = (start, i + 1, acc)
+    return best
+
+
+def runs(
+    scores: list[float], min_score: float = 0.0, max_runs: int = MAX_RUNS
+) -> list[tuple[int, int, float]]:
+    """The densest run, then recursively the densest runs left and right of it.
+
+    Sub-ranges whose positive mass cannot reach `min_score` are skipped and at most `max_runs`
+    runs are returned, so a huge page with thousands of prose islands stays near-linear."""
+    positive = [0.0, *accumulate(max(0.0, x) for x in scores)]
+    out: list[tuple[int, int, float]] = []
+    stack = [(0, len(scores))]
+    while stack and len(out) < max_runs:
+        lo, hi = stack.pop()
+        if hi <= lo or positive[hi] - positive[lo] < max(min_score, 1e-9):
+            continue
+        s, e, total = best_run(scores, lo, hi)
+        if total <= 0:
+            continue
+        out.append((s, e, total))
+        stack.extend(((lo, s), (e, hi)))
+    return out
+
+
+def body_region(doc: Doc) -> Region:
+    scores = [line_score(f, i in doc.flagged) for i, f in enumerate(doc.features)]
+    found = runs(scores, min_score=SECONDARY_MIN)
+    if not found:
+        found = runs(scores)  # a short page: its best run, however small
+    if not found:
+        return Region((), (0, 0), 0.0)
+    best = max(found, key=lambda r: r[2])
+    keep = [r for r in found if r is best or r[2] >= max(SECONDARY_MIN, SECONDARY_SHARE * best[2])]
+    feats = doc.features
+    segments = []
+    main = (best[0], best[1])
+    for run in sorted(keep):
+        s, e, _ = run
+        # A run does not start or end on a heading-like line (prose without end punctuation):
+        # those at the edges are teasers, calls to action or the next section's label.
+        while e - s > 1 and _edge_trim(feats[s]):
+            s += 1
+        while e - s > 1 and _edge_trim(feats[e - 1]):
+            e -= 1
+        segments.append((s, e))
+        if run is best:
+            main = (s, e)
+    return Region(tuple(segments), main, best[2])
+
+
+def _edge_trim(f: Features) -> bool:
+    return EDGE_TRIM and f.kind == "near" and not f.sentence_end

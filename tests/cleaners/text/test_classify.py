@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from cleaners.text.classify import best_run, guess_language, line_features, runs
+from cleaners.text.doc import Doc
+
+EN = (
+    "The council approved the budget on Monday after a long debate about the costs of the new "
+    "library and the repairs to the old swimming pool."
+)
+DE = (
+    "Der Rat hat den Haushalt am Montag nach einer langen Debatte über die Kosten der neuen "
+    "Bibliothek und die Reparatur des alten Schwimmbads beschlossen."
+)
+FR = (
+    "Le conseil a adopté le budget lundi après un long débat sur le coût de la nouvelle "
+    "bibliothèque et les travaux de la vieille piscine."
+)
+
+
+def test_guess_language() -> None:
+    assert guess_language([EN, EN]) == "en"
+    assert guess_language([DE, DE]) == "de"
+    assert guess_language([FR, FR]) == "fr"
+    assert guess_language(["短い行"]) is None
+
+
+def test_line_kinds() -> None:
+    assert line_features(EN, "en").kind == "good"
+    assert line_features("Home", "en").kind == "short"
+    assert line_features("https://example.org/a https://example.org/b", "en").kind == "link"
+    glued = "Stock NewsMarket MoversTech NewsCrypto NewsMarket Trends Retirement NewsRetirement Planning"
+    assert line_features(glued, "en").kind == "link"
+    assert line_features("It was a short sentence, but a sentence.", "en").kind in ("near", "good")
+
+
+def test_best_run_and_runs() -> None:
+    assert best_run([-1, 5, -2, 6, -10, 3]) == (1, 4, 9)
+    assert best_run([-1, -2]) == (0, 0, 0.0)
+    found = sorted(runs([5, -20, 7]))
+    assert [(s, e) for s, e, _ in found] == [(0, 1), (2, 3)]
+
+
+def test_region_skips_menus_keeps_heading_between_paragraphs() -> None:
+    lines = [
+        "Home",
+        "News",
+        "Sport",
+        "Weather",
+        EN,
+        "What comes next",
+        EN,
+        "Privacy",
+        "Contact",
+        "Jobs",
+    ]
+    doc = Doc.from_text("\n".join(lines))
+    region = doc.region
+    assert region.segments == ((4, 7),)
+    assert 5 in region and 0 not in region and 8 not in region
