@@ -45,6 +45,12 @@ class RunConfig(BaseModel):
         ge=0,
         description="cleaned texts with fewer letters (emoji-, number-only) go to rejects as no_content",
     )
+    template_min_docs: int = Field(
+        3,
+        ge=0,
+        description="a short line found in this many distinct articles of one host (in this and earlier "
+        "runs) is site template and removed; 0 turns template learning off",
+    )
     language_min_letters: int = Field(
         40, ge=1, description="below this many letters the language is 'und', not a guess"
     )

@@ -34,12 +34,15 @@ from cleaners.article import (
 from cleaners.config import RunConfig
 from cleaners.pipeline import BatchStats, InputUnit, process_files
 from cleaners.readers import discover, scan_file
+from cleaners.site_templates import RULE as TEMPLATE_RULE
+from cleaners.site_templates import RunTemplates
 from cleaners.storage import (
     Layout,
     atomic_write_json,
     atomic_write_table,
     clear_outputs,
     load_manifest,
+    load_manifest_templates,
     read_manifest_rows,
     remove_leftovers,
     save_manifest,
@@ -255,13 +258,24 @@ def publish_run(
     )
     run_ids = {e.id for e in entries}
 
+    templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
+    for batch in staged:
+        table = pq.read_table(batch.candidates, columns=["id", "host", "text"])
+        for doc_id, host, text in zip(
+            *(table[c].to_pylist() for c in ("id", "host", "text")), strict=True
+        ):
+            if doc_id not in duplicates:
+                templates.learn(host, text)
+
     manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
     plan_batches = {b.key: b for b in plan.batches}
     for batch in staged:
         candidates = pq.read_table(batch.candidates)
         ids = candidates["id"].to_pylist()
         is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
-        kept = candidates.filter(pc.invert(is_duplicate))
+        kept, template_rejects = _strip_templates(
+            candidates.filter(pc.invert(is_duplicate)), templates, config, summary
+        )
         dropped = candidates.filter(is_duplicate)
         for language in sorted(set(kept["language"].to_pylist())):
             part = kept.filter(pc.equal(kept["language"], language))
@@ -299,10 +313,12 @@ def publish_run(
         rejects = pa.concat_tables(
             [
                 pq.read_table(batch.rejects),
-                pa.Table.from_pylist(duplicate_rejects, schema=REJECT_SCHEMA),
+                pa.Table.from_pylist(duplicate_rejects + template_rejects, schema=REJECT_SCHEMA),
             ]
         )
-        summary.stats.rejects.update(Counter(str(r["reason"]) for r in duplicate_rejects))
+        summary.stats.rejects.update(
+            Counter(str(r["reason"]) for r in duplicate_rejects + template_rejects)
+        )
         if rejects.num_rows:
             path = layout.reject_part(batch.key)
             atomic_write_table(path, rejects)
@@ -322,8 +338,53 @@ def publish_run(
     # Metadata after the data it describes: a crash before this point republishes the same parts.
     index.add(e for e in entries if e.id not in duplicates)
     index.save(layout.dedup_index)
-    save_manifest(layout, list(manifest_rows.values()))
+    save_manifest(layout, list(manifest_rows.values()), templates.to_bytes())
     atomic_write_json(layout.runs / f"{plan.run_key}.json", summary.to_dict())
     # Under the run lock no other run is staging: leftovers of killed runs over other inputs go too.
     shutil.rmtree(layout.staging, ignore_errors=True)
     return summary
+
+
+def _strip_templates(
+    kept: pa.Table, templates: RunTemplates, config: RunConfig, summary: RunSummary
+) -> tuple[pa.Table, list[dict[str, object]]]:
+    """Remove learnt site-template lines from surviving articles; an article left too short by
+    that goes to rejects. Returns the articles (CANDIDATE_SCHEMA) and those reject rows."""
+    if not any(templates.has_templates(host) for host in kept["host"].to_pylist()):
+        return kept, []
+    rows, rejects = [], []
+    for row in kept.to_pylist():
+        text, removed = templates.strip(row["host"], row["text"])
+        if not removed:
+            rows.append(row)
+            continue
+        summary.stats.rule_docs[TEMPLATE_RULE] += 1
+        summary.stats.rule_chars[TEMPLATE_RULE] += sum(len(line) for line in removed)
+        letters = sum(1 for ch in text if ch.isalpha())
+        if len(text) < config.min_chars or letters < config.min_letters:
+            reason = (
+                RejectReason.TOO_SHORT if len(text) < config.min_chars else RejectReason.NO_CONTENT
+            )
+            detail = (
+                f"{len(text)} characters left after removing {len(removed)} site-template lines"
+            )
+            rejects.append(
+                Reject(
+                    id=row["id"],
+                    source_path=row["source_path"],
+                    source_line=row["source_line"],
+                    reason=reason,
+                    detail=detail,
+                    url=row["url"],
+                    text=row["text"],
+                ).to_row()
+            )
+            continue
+        row["text"] = text
+        row["removed"] = row["removed"] + [
+            {"rule": TEMPLATE_RULE, "text": line, "line": None} for line in removed
+        ]
+        row["n_chars"], row["n_words"] = len(text), len(text.split())
+        row["content_hash"] = dedup.content_hash(text)
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=kept.schema), rejects

@@ -155,9 +155,28 @@ def load_manifest(layout: Layout) -> dict[str, str]:
     return dict(zip(table["source_path"].to_pylist(), table["file_hash"].to_pylist(), strict=True))
 
 
-def save_manifest(layout: Layout, rows: list[dict[str, object]]) -> None:
+MANIFEST_TEMPLATES_KEY = b"newsclean.site_templates"
+
+
+def save_manifest(
+    layout: Layout, rows: list[dict[str, object]], templates: bytes | None = None
+) -> None:
+    """The manifest, carrying the site-template counts as file metadata: one atomic rename
+    updates both, so a crash can never count a run's documents into the templates twice."""
     rows = sorted(rows, key=lambda r: str(r["source_path"]))
-    atomic_write_table(layout.manifest, pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA))
+    schema = (
+        MANIFEST_SCHEMA.with_metadata({MANIFEST_TEMPLATES_KEY: templates})
+        if templates
+        else MANIFEST_SCHEMA
+    )
+    atomic_write_table(layout.manifest, pa.Table.from_pylist(rows, schema=schema))
+
+
+def load_manifest_templates(layout: Layout) -> bytes | None:
+    if not layout.manifest.exists():
+        return None
+    metadata = pq.read_schema(layout.manifest).metadata or {}
+    return metadata.get(MANIFEST_TEMPLATES_KEY)
 
 
 def read_manifest_rows(layout: Layout) -> list[dict[str, object]]:

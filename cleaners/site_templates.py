@@ -1,0 +1,64 @@
+"""Site templates over a whole run (and earlier runs): short lines that recur in several distinct
+articles of one host are the site's furniture (a recurring disclaimer, a newsletter line, a
+footer) that no signature names, and are removed from the published articles.
+
+Learnt after deduplication, from surviving articles only: syndicated copies share every line and
+would otherwise turn a whole story into "template". Only lines up to MAX_LINE_CHARS count: long
+lines are prose, and leaving them out keeps the counts small however large the corpus.
+"""
+
+from __future__ import annotations
+
+from cleaners.text.doc import normalise
+from cleaners.text.templates import TemplateIndex, host_key, line_key
+
+MAX_LINE_CHARS = 160
+RULE = "template.repeated_line"
+
+
+class RunTemplates:
+    def __init__(self, min_docs: int, blob: bytes | None = None) -> None:
+        self.enabled = min_docs > 0
+        index = TemplateIndex.from_bytes(blob) if blob else TemplateIndex(min_docs=min_docs)
+        index.min_docs = min_docs
+        self.index = index
+        self._template: dict[str, set[str]] | None = None
+
+    def learn(self, host: str | None, text: str) -> None:
+        if self.enabled and host:
+            self.index.add(
+                host, "\n".join(line for line in text.split("\n") if len(line) <= MAX_LINE_CHARS)
+            )
+            self._template = None
+
+    def _lines(self) -> dict[str, set[str]]:
+        if self._template is None:
+            floor = self.index.min_docs
+            self._template = {
+                host: {key for key, docs in counts.items() if docs >= floor}
+                for host, counts in self.index.lines.items()
+            }
+        return self._template
+
+    def has_templates(self, host: str | None) -> bool:
+        return bool(self.enabled and host and self._lines().get(host_key(host)))
+
+    def strip(self, host: str | None, text: str) -> tuple[str, list[str]]:
+        """The text without its host's template lines, and the lines removed."""
+        template = self._lines().get(host_key(host)) if self.enabled and host else None
+        if not template:
+            return text, []
+        kept, removed = [], []
+        for line in text.split("\n"):
+            if (
+                len(line) <= MAX_LINE_CHARS
+                and line.strip()
+                and line_key(normalise(line)) in template
+            ):
+                removed.append(line)
+            else:
+                kept.append(line)
+        return ("\n".join(kept), removed) if removed else (text, [])
+
+    def to_bytes(self) -> bytes:
+        return self.index.to_bytes()
