@@ -9,10 +9,15 @@ lines are prose, and leaving them out keeps the counts small however large the c
 
 from __future__ import annotations
 
+from collections import Counter
+
 from cleaners.text.doc import normalise
 from cleaners.text.templates import TemplateIndex, host_key, line_key
 
 MAX_LINE_CHARS = 160
+# Lines kept per host in the persisted counts: a site's furniture is among its most frequent short
+# lines; the long tail of one-off headings is dropped so the state stays small as runs add up.
+MAX_LINES_PER_HOST = 5000
 RULE = "template.repeated_line"
 
 
@@ -61,4 +66,9 @@ class RunTemplates:
         return ("\n".join(kept), removed) if removed else (text, [])
 
     def to_bytes(self) -> bytes:
+        for host, counts in self.index.lines.items():
+            if len(counts) > MAX_LINES_PER_HOST:
+                # most frequent first, ties by key: the same counts always keep the same lines
+                top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_LINES_PER_HOST]
+                self.index.lines[host] = Counter(dict(top))
         return self.index.to_bytes()

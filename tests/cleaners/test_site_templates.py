@@ -157,3 +157,18 @@ def test_long_lines_are_never_template() -> None:
         templates.learn("a.example", f"{long_line}\nShort repeated line")
     text, removed = templates.strip("a.example", f"{long_line}\nShort repeated line\nOther")
     assert removed == ["Short repeated line"] and text == f"{long_line}\nOther"
+
+
+def test_persisted_counts_are_capped_per_host(monkeypatch: Any) -> None:
+    import cleaners.site_templates as site_templates
+
+    monkeypatch.setattr(site_templates, "MAX_LINES_PER_HOST", 3)
+    templates = RunTemplates(min_docs=2)
+    for i in range(4):
+        templates.learn("a.example", f"Frequent line\nSecond frequent\nOne-off line {i}")
+    restored = RunTemplates(min_docs=2, blob=templates.to_bytes())
+    assert len(restored.index.lines["a.example"]) == 3
+    assert restored.strip("a.example", "Frequent line\nSecond frequent\nNew")[1] == [
+        "Frequent line",
+        "Second frequent",
+    ]
