@@ -24,9 +24,11 @@ def _init_worker() -> None:
 
 @contextmanager
 def worker_pool(workers: int) -> Iterator[Executor | None]:
-    """A process pool for the batch tasks (None for a single worker: work runs in the task)."""
+    """A process pool for the batch tasks; also for one worker, because the per-page time limit
+    (SIGALRM) can only interrupt extraction on a process's main thread, never in a task thread.
+    None (work runs in the task itself) only when there is nothing to do."""
     global _pool
-    if workers <= 1:
+    if workers < 1:
         yield None
         return
     # spawn, not fork: the flow process runs Prefect's threads and event loops, which a forked

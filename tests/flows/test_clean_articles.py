@@ -257,35 +257,27 @@ def test_no_half_written_files_are_left(first_run: tuple[Path, Path, dict[str, A
         assert "language" not in pq.read_schema(part).names  # the partition key lives in the path
 
 
-def test_a_batch_that_keeps_failing_is_isolated_and_retried_by_the_next_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import cleaners.runner as runner
+def test_a_batch_that_keeps_failing_is_isolated_and_retried_by_the_next_run(tmp_path: Path) -> None:
+    from cleaners.runner import plan_run
+    from cleaners.storage import Layout
     from flows.clean_articles import clean_articles
 
     raw, output = tmp_path / "raw", tmp_path / "clean"
     build_corpus(raw)
-    real = runner.process_files
-    attempts: list[tuple[str, ...]] = []
-
-    def flaky_disk(root: Path, units: Any, config: RunConfig) -> Any:
-        paths = tuple(u.path for u in units)
-        attempts.append(paths)
-        if "dump.jsonl" in paths:
-            raise OSError("simulated I/O error")
-        return real(root, units, config)
-
-    monkeypatch.setattr(runner, "process_files", flaky_disk)
     config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=2)
+    plan = plan_run(config)
+    [failing] = [b for b in plan.batches if "dump.jsonl" in b.paths]
+    # A real, lasting I/O failure for that batch only: a directory where its staged result goes.
+    blocker = Layout(output).staging / plan.run_key / f"{failing.key}.candidates.parquet.tmp"
+    blocker.mkdir(parents=True)
     state = clean_articles(config=config, return_state=True)
     assert state.is_failed() and "1 of 3 batches failed" in (state.message or "")
     summary = state.result(raise_on_failure=False)
-    assert sum("dump.jsonl" in a for a in attempts) == 3  # the task's two retries
     assert summary["articles"] == 1 and len(summary["failed_batches"]) == 1
     rejects = {(r["source_path"], r["reason"]) for r in read(output, "rejects")}
     # the failed batch's two files are visible as errors; the other batches published normally
-    assert {p for p, reason in rejects if reason == "error"} == {"bibliothek.html", "dump.jsonl"}
-    monkeypatch.setattr(runner, "process_files", real)
+    assert {p for p, reason in rejects if reason == "error"} == set(failing.paths)
+    assert not blocker.exists()  # publishing cleared the staging area
     again = run(raw, output, batch_size=2)
     assert again["processed_files"] == 2
     reasons = {r["source_path"]: r["reason"] for r in read(output, "rejects")}
