@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +105,31 @@ def test_prefect_yaml_deploys_with_its_schedule(server: Server) -> None:
     assert schedule["schedule"]["cron"] == "0 3 * * *" and schedule["active"] is True
     assert deployment["parameters"]["config"]["output_dir"] == "data/clean"
     assert deployment["work_pool_name"] == "newsclean"
+
+
+def test_serve_creates_a_scheduled_deployment(server: Server, tmp_path: Path) -> None:
+    serve = subprocess.Popen(
+        [
+            *(str(BIN / "newsclean"), "serve", "--cron", "15 4 * * *", "--name", "nightly-test"),
+            *("--input", str(tmp_path), "--output", str(tmp_path / "out")),
+        ],
+        env=server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        found: list[dict[str, Any]] = []
+        while not found and time.monotonic() < deadline:
+            assert serve.poll() is None, "newsclean serve exited"
+            found = server.post(
+                "/deployments/filter", {"deployments": {"name": {"any_": ["nightly-test"]}}}
+            )
+            time.sleep(0.5)
+        [deployment] = found
+        [schedule] = deployment["schedules"]
+        assert schedule["schedule"]["cron"] == "15 4 * * *"
+        assert deployment["parameters"]["config"]["input_dir"] == str(tmp_path)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=60)
