@@ -194,21 +194,8 @@ def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[i
         return _reject(
             record, RejectReason.NO_CONTENT, "no article text left after extraction and cleaning"
         )
-    if len(text) < config.min_chars:
-        return _reject(
-            record,
-            RejectReason.TOO_SHORT,
-            f"{len(text)} characters after cleaning (minimum {config.min_chars})",
-            text,
-        )
-    letters = sum(1 for ch in text if ch.isalpha())
-    if letters < config.min_letters:
-        return _reject(
-            record,
-            RejectReason.NO_CONTENT,
-            f"only {letters} letters after cleaning (minimum {config.min_letters}): no article text",
-            text,
-        )
+    if problem := too_little_text(text, config):
+        return _reject(record, problem[0], f"{problem[1]} after cleaning", text)
     guess = language.detect_language(text, min_letters=config.language_min_letters)
     article = Article(
         id=record.id,
@@ -231,6 +218,16 @@ def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[i
         description=description,
     )
     return article, [int(v) for v in dedup.minhash_signature(text)]
+
+
+def too_little_text(text: str, config: RunConfig) -> tuple[RejectReason, str] | None:
+    """Why a cleaned text is no article (too short; too few letters: emoji, numbers), or None."""
+    if len(text) < config.min_chars:
+        return RejectReason.TOO_SHORT, f"{len(text)} characters (minimum {config.min_chars})"
+    letters = sum(1 for ch in text if ch.isalpha())
+    if letters < config.min_letters:
+        return RejectReason.NO_CONTENT, f"only {letters} letters (minimum {config.min_letters})"
+    return None
 
 
 def _reject(

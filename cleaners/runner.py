@@ -15,6 +15,7 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -32,7 +33,7 @@ from cleaners.article import (
     record_id,
 )
 from cleaners.config import RunConfig
-from cleaners.pipeline import BatchStats, InputUnit, process_files
+from cleaners.pipeline import BatchStats, InputUnit, process_files, too_little_text
 from cleaners.readers import discover, scan_file
 from cleaners.site_templates import RULE as TEMPLATE_RULE
 from cleaners.site_templates import RunTemplates
@@ -298,17 +299,9 @@ def publish_run(
             else:
                 summary.near_duplicates += 1
             where = "an article published by an earlier run" if prior else "an article of this run"
+            detail = f"{reason.value} of {match.duplicate_of} ({where}; similarity {match.similarity:.2f})"
             duplicate_rejects.append(
-                Reject(
-                    id=row["id"],
-                    source_path=row["source_path"],
-                    source_line=row["source_line"],
-                    reason=reason,
-                    detail=f"{reason.value} of {match.duplicate_of} ({where}; similarity {match.similarity:.2f})",
-                    duplicate_of=match.duplicate_of,
-                    url=row["url"],
-                    text=row["text"],
-                ).to_row()
+                _reject_row(row, reason, detail, duplicate_of=match.duplicate_of)
             )
         rejects = pa.concat_tables(
             [
@@ -345,6 +338,22 @@ def publish_run(
     return summary
 
 
+def _reject_row(
+    candidate: dict[str, Any], reason: RejectReason, detail: str, duplicate_of: str | None = None
+) -> dict[str, object]:
+    """A rejects row for a candidate article that publishing turned down."""
+    return Reject(
+        id=candidate["id"],
+        source_path=candidate["source_path"],
+        source_line=candidate["source_line"],
+        reason=reason,
+        detail=detail,
+        duplicate_of=duplicate_of,
+        url=candidate["url"],
+        text=candidate["text"],
+    ).to_row()
+
+
 def _strip_templates(
     kept: pa.Table, templates: RunTemplates, config: RunConfig, summary: RunSummary
 ) -> tuple[pa.Table, list[dict[str, object]]]:
@@ -360,25 +369,9 @@ def _strip_templates(
             continue
         summary.stats.rule_docs[TEMPLATE_RULE] += 1
         summary.stats.rule_chars[TEMPLATE_RULE] += sum(len(line) for line in removed)
-        letters = sum(1 for ch in text if ch.isalpha())
-        if len(text) < config.min_chars or letters < config.min_letters:
-            reason = (
-                RejectReason.TOO_SHORT if len(text) < config.min_chars else RejectReason.NO_CONTENT
-            )
-            detail = (
-                f"{len(text)} characters left after removing {len(removed)} site-template lines"
-            )
-            rejects.append(
-                Reject(
-                    id=row["id"],
-                    source_path=row["source_path"],
-                    source_line=row["source_line"],
-                    reason=reason,
-                    detail=detail,
-                    url=row["url"],
-                    text=row["text"],
-                ).to_row()
-            )
+        if problem := too_little_text(text, config):
+            detail = f"{problem[1]} left after removing {len(removed)} site-template lines"
+            rejects.append(_reject_row(row, problem[0], detail))
             continue
         row["text"] = text
         row["removed"] = row["removed"] + [
