@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -527,7 +528,7 @@ def test_duplicated_lines_are_removed_and_recorded(monkeypatch: pytest.MonkeyPat
 def test_recall_retry_keeps_the_longer_recall_text(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
 
-    def fake(tree: Any, url: str | None, opts: HtmlOptions, *, recall: bool) -> str:
+    def fake(tree: Any, url: str | None, opts: HtmlOptions, *, recall: bool, fast: bool) -> str:
         calls.append(recall)
         return " ".join(PARAGRAPHS) if recall else PARAGRAPHS[0] + " " + PARAGRAPHS[1]
 
@@ -540,6 +541,118 @@ def test_recall_retry_keeps_the_longer_recall_text(monkeypatch: pytest.MonkeyPat
     result = extract_html(article_page(), url=URL, options=HtmlOptions(recall_retry=False))
     assert calls == [False]
     assert result.extractor == "trafilatura"
+
+
+def _passes(
+    monkeypatch: pytest.MonkeyPatch, fast_text: str, options: HtmlOptions
+) -> tuple[list[bool], HtmlResult]:
+    """Run extract_html with a fake trafilatura: `fast_text` from fast passes, the whole article
+    from the pass with the readability/justext comparison. Returns the `fast` flag of each pass."""
+    calls: list[bool] = []
+
+    def fake(tree: Any, url: str | None, opts: HtmlOptions, *, recall: bool, fast: bool) -> str:
+        calls.append(fast)
+        return fast_text if fast else "\n".join(PARAGRAPHS)
+
+    monkeypatch.setattr(H, "_trafilatura", fake)
+    return calls, extract_html(article_page(), url=URL, options=options)
+
+
+def test_comparison_pass_only_when_the_fast_text_is_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    opts = HtmlOptions(clean=False, recall_retry=False, compare_below=0.3)
+    # the fast pass covers the page: trafilatura's readability/justext comparison is skipped
+    calls, result = _passes(monkeypatch, "\n".join(PARAGRAPHS[:3]), opts)
+    assert calls == [True]
+    assert "regatta" in result.text and "autumn" not in result.text
+    # a fast text under compare_below x the visible text: the full pass runs and wins
+    calls, result = _passes(
+        monkeypatch, PARAGRAPHS[0], replace(opts, compare_below=0.5, fallback_min_chars=0)
+    )
+    assert calls == [True, False]
+    assert "autumn" in result.text
+    # under fallback_min_chars, whatever the page's size
+    calls, _ = _passes(monkeypatch, PARAGRAPHS[0], replace(opts, compare_below=0.0))
+    assert calls == [True, False]
+
+
+def test_comparison_pass_always_or_never(monkeypatch: pytest.MonkeyPatch) -> None:
+    short = PARAGRAPHS[0]
+    opts = HtmlOptions(clean=False, recall_retry=False, fallback=False)
+    calls, _ = _passes(monkeypatch, short, replace(opts, compare_below=None))
+    assert calls == [False]  # trafilatura's own default: the comparison on every page
+    calls, result = _passes(monkeypatch, short, replace(opts, fast=True))
+    assert calls == [True]
+    assert result.text == short
+
+
+def test_default_runs_the_comparison_on_few_pages() -> None:
+    assert HtmlOptions().compare_below is not None and not HtmlOptions().fast
+
+
+def test_strip_inert_keeps_json_ld_and_tails() -> None:
+    tree = lxml_html.fromstring(
+        "<html><head><meta name='author' content='A B'><link rel='stylesheet' href='x.css'>"
+        '<style>p{}</style><script type=\'application/ld+json\'>{"articleBody": "x"}</script>'
+        "</head><body><p>Before<script>var tracker = 1;</script> after the script.</p>"
+        "<svg><text>Icon label</text></svg><noscript>Enable JavaScript</noscript>"
+        "<p>Kept<style>.a{}</style> paragraph.</p>"
+        "<script type=' Application/LD+JSON '>{}</script></body></html>"
+    )
+    H.strip_inert(tree)
+    assert [s.get("type").strip().lower() for s in tree.iter("script")] == [
+        "application/ld+json",
+        "application/ld+json",
+    ]
+    assert not list(tree.iter("style", "svg", "noscript", "meta", "link"))
+    text = tree.find("body").text_content()
+    assert "Before after the script." in text
+    assert "Kept paragraph." in text
+    assert "tracker" not in text and "Icon label" not in text and "Enable" not in text
+
+
+def test_scripts_and_styles_never_reach_the_text() -> None:
+    page = article_page(
+        "<p>Closing line of the story.<script>window.adSlot = 'lorem';</script></p>"
+        "<noscript><p>Please enable JavaScript to view the comments.</p></noscript>",
+        head="<script>var tracker = 'ipsum';</script>",
+    )
+    for strip in (True, False):
+        result = extract_html(page, url=URL, options=HtmlOptions(clean=False, strip_inert=strip))
+        assert "regatta" in result.text
+        assert "adSlot" not in result.text and "enable JavaScript" not in result.text
+
+
+@pytest.mark.parametrize("name", ["author_byline_kept", "comments_wp", "caption"])
+def test_metadata_matches_trafilatura_extract_metadata(name: str) -> None:
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.utils import load_html
+
+    html = fixture(name)
+    ours = H._metadata(load_html(html), URL, False)
+    theirs = extract_metadata(load_html(html), default_url=URL, extensive=False)
+    for key in ("title", "author", "date", "sitename", "description", "url"):
+        assert getattr(ours, key) == getattr(theirs, key), key
+
+
+def test_metadata_skips_categories_tags_and_licence() -> None:
+    from trafilatura.utils import load_html
+
+    page = article_page(
+        '<p class="tags"><a rel="tag" href="/tag/harbour">harbour</a></p>'
+        '<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY</a>',
+        head='<meta name="author" content="Jane Doe"><link rel="canonical" href="/x">',
+    )
+    meta = H._metadata(load_html(page), URL, False)
+    assert meta.author == "Jane Doe"
+    assert meta.title == "Harbour wall"
+    assert not meta.categories and not meta.tags and not meta.license
+
+
+def test_sanitize_html_returns_clean_input_unchanged() -> None:
+    clean = article_page()
+    assert sanitize_html(clean, 10**9) == (clean, False)
+    assert sanitize_html(clean, 10**9)[0] is clean
+    assert sanitize_html("a\x00b\x1fc\td", 100) == ("abc\td", False)
 
 
 def test_descendant_selectors_in_a_selector_file(tmp_path: Path) -> None:
