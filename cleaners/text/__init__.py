@@ -65,4 +65,13 @@ def clean_text(
     )
 
 
-__all__ = ["TextResult", "clean_text"]
+def clear_caches() -> None:
+    """Forget what the process remembered about lines seen before (signature hits of short lines,
+    date and byline parses). Results never depend on it; benchmarks call it between passes."""
+    from cleaners.text import meta, signatures
+
+    signatures.clear_memo()
+    meta.clear_caches()
+
+
+__all__ = ["TextResult", "clean_text", "clear_caches"]

@@ -36,10 +36,10 @@ _BIO_START = re.compile(
 
 
 def _is(doc: Doc, pos: int, name: str) -> bool:
-    line = doc.lines[pos]
+    if not signatures.line_hits(doc)[pos]:
+        return False  # no signature matches this line at all
     return any(
-        r.name == name and r.matches(line.norm, line.n_words)
-        for r in signatures.load(CONCEPT).rules
+        r.name == name and signatures.has_hit(doc, pos, r) for r in signatures.load(CONCEPT).rules
     )
 
 
@@ -70,7 +70,18 @@ def _to_closer(doc: Doc, pos: int) -> tuple[int, str | None] | None:
 
 
 def find_boxes(doc: Doc) -> list[tuple[int, int, str | None]]:
-    """(start, end, name) of every author box, positions in `doc.lines`."""
+    """(start, end, name) of every author box, positions in `doc.lines` (computed once per
+    document: boxes depend on its lines only)."""
+    try:
+        return list(doc.cache["author_boxes"])
+    except KeyError:
+        pass
+    boxes = _find_boxes(doc)
+    doc.cache["author_boxes"] = tuple(boxes)
+    return boxes
+
+
+def _find_boxes(doc: Doc) -> list[tuple[int, int, str | None]]:
     boxes: list[tuple[int, int, str | None]] = []
     n = len(doc)
     pos = 0

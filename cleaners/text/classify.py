@@ -19,11 +19,13 @@ footer links or a list of teaser headlines breaks the run. Stop-word lists are d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,8 +36,10 @@ STOPWORD_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _LINKISH = re.compile(r"(?:https?://|www\.|[\w.-]+@[\w-]+\.|[@#]\w)", re.IGNORECASE)
 _URLISH = re.compile(r"\S+\.(?:com|org|net|io|co|uk|de|fr|es|it|nl|pt)(?:/\S*)?$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…:;。！？\"”’»)\]]$")
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")  # "MoneyWhat": menu entries glued without spaces
+# Every `_GLUED` match has its own capital with a lower-case letter on each side, so this counts
+# at least as many (it also counts overlapping ones); it starts on a capital, which scans faster.
+_GLUED_BOUND = re.compile(r"[A-Z](?<=[a-z][A-Z])(?=[a-z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 # Region scores (characters of prose are the currency).
@@ -67,24 +71,41 @@ def has_stopwords(lang: str) -> bool:
 
 def guess_language(lines: Iterable[str], sample_chars: int = 20000) -> str | None:
     """Cheap stop-word vote over the longer lines; None when no list fits (e.g. CJK text)."""
-    words: list[str] = []
+    return guess_from_words(
+        ((line, partial(_lower_words, line)) for line in lines),
+        sample_chars,
+    )
+
+
+def _lower_words(line: str) -> list[str]:
+    return list(map(str.lower, line_words(line)))
+
+
+def guess_from_words(
+    lines: Iterable[tuple[str, Callable[[], list[str]]]], sample_chars: int = 20000
+) -> str | None:
+    """`guess_language` over (line, its lower-cased words on demand) pairs."""
+    counts: Counter[str] = Counter()
+    n_words = 0
     total = 0
-    for line in lines:
+    for line, lower_words in lines:
         if len(line) < 60:
             continue
-        words.extend(w.lower() for w in _WORD.findall(line))
+        words = lower_words()
+        counts.update(words)
+        n_words += len(words)
         total += len(line)
         if total > sample_chars:
             break
-    if len(words) < 20:
+    if n_words < 20:
         return None
     best, best_hits = None, 0
     for lang in STOPWORD_LANGS:
         sw = stopwords(lang)
-        hits = sum(w in sw for w in words)
+        hits = sum(counts[w] for w in sw.intersection(counts))
         if hits > best_hits:
             best, best_hits = lang, hits
-    return best if best_hits >= 0.08 * len(words) else None
+    return best if best_hits >= 0.08 * n_words else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +124,52 @@ class Features:
 
 
 def line_features(text: str, lang: str | None) -> Features:
-    tokens = text.split()
-    n_words = len(tokens)
+    words = line_words(text)
+    return features_of(text, lang, len(text.split()), words, list(map(str.lower, words)))
+
+
+def line_words(text: str) -> list[str]:
+    """The words `line_features` counts (letters, with an inner apostrophe)."""
+    if text.isascii():  # the same words, with a cheaper character class
+        return _ASCII_WORD.findall(text)
+    return _WORD.findall(text)
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")  # `_WORD` on ASCII text
+
+
+def features_of(
+    text: str, lang: str | None, n_words: int, words: list[str], lower: list[str]
+) -> Features:
+    """`line_features` from the line's precomputed word count (`len(text.split())`), words
+    (`line_words`) and their lower-cased forms."""
     n_chars = len(text)
-    links = sum(1 for t in tokens if _LINKISH.match(t) or _URLISH.match(t))
+    # A link-like token holds "://", "www.", "@", "#" or ".<tld>": without any, no token is.
+    links = 0
+    if _LINK_HINT.search(text):
+        for t in text.split():
+            if _LINKISH.match(t) or _URLISH.match(t):
+                links += 1
     link_ratio = links / n_words if n_words else 0.0
-    words = _WORD.findall(text)
-    sw = stopwords(lang) if lang else frozenset()
-    stop_ratio = sum(w.lower() in sw for w in words) / len(words) if sw and words else None
-    if sw and not words:
+    sw = stopwords(lang) if lang else _EMPTY
+    if sw and words:
+        stop_ratio: float | None = sum(map(sw.__contains__, lower)) / len(words)
+    elif sw:
         stop_ratio = 0.0
-    alpha = [w for w in words if w[:1].isalpha()]
-    title_case = sum(w[0].isupper() for w in alpha) / len(alpha) if alpha else 0.0
-    sentence_end = bool(_SENTENCE_END.search(text))
-    cjk = len(_CJK.findall(text[:400])) > 20
-    glued = len(_GLUED.findall(text[:2000]))
+    else:
+        stop_ratio = None
+    alpha = list(filter(str.isalpha, map(itemgetter(0), words)))
+    title_case = sum(map(str.isupper, alpha)) / len(alpha) if alpha else 0.0
+    sentence_end = _ends_with(text, _SENTENCE_END_CHARS)
+    head = text[:400]
+    cjk = not head.isascii() and len(_CJK.findall(head)) > 20
+    glued = 0
+    if n_words and link_ratio < 0.5:
+        # Only the test below reads `glued`: count it only when the upper bound passes it.
+        start = text[:2000]
+        bound = len(_GLUED_BOUND.findall(start))
+        if bound >= 3 and bound >= 0.2 * n_words:
+            glued = len(_GLUED.findall(start))
     if n_words and (link_ratio >= 0.5 or (glued >= 3 and glued >= 0.2 * n_words)):
         kind = "link"
     elif cjk or stop_ratio is None:
@@ -125,6 +177,25 @@ def line_features(text: str, lang: str | None) -> Features:
     else:
         kind = _kind(n_chars, n_words, stop_ratio, sentence_end, link_ratio)
     return Features(n_chars, n_words, stop_ratio, sentence_end, link_ratio, title_case, kind)
+
+
+# What every `_LINKISH` / `_URLISH` match contains: "://", "www.", "@", "#" or ".<tld>" (same
+# flags, so the same case folding). Each branch starts with a caseless character, which lets the
+# regex engine skip ahead to the next . : @ # instead of trying every position.
+_LINK_HINT = re.compile(
+    r"@|#|:(?=//)|\.(?:(?<=www\.)|com|org|net|io|co|uk|de|fr|es|it|nl|pt)", re.IGNORECASE
+)
+_EMPTY: frozenset[str] = frozenset()
+_SENTENCE_END_CHARS = '.!?…:;。！？"”’»)]'
+
+
+def _ends_with(text: str, chars: str) -> bool:
+    """`re.search("[<chars>]$", text)` without scanning the line: `$` also matches before a
+    final newline."""
+    last = text[-1:]
+    if last == "\n":
+        last = text[-2:-1]
+    return last != "" and last in chars
 
 
 def _kind(n_chars: int, n_words: int, stop: float, end: bool, link: float) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING
+from functools import partial
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from cleaners.article import Removal
 
@@ -30,15 +31,24 @@ def normalise(text: str) -> str:
     return low.lstrip(_LEAD).rstrip(_TRAIL)
 
 
+def _normalise_stripped(text: str) -> str:
+    """`normalise` of an already stripped line; skips the whitespace regex when the only
+    whitespace is single ASCII spaces (every other whitespace character is unprintable)."""
+    if text.isprintable() and "  " not in text:
+        return text.lower().lstrip(_LEAD).rstrip(_TRAIL)
+    return normalise(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     index: int  # 0-based index of the line in the input text
     text: str  # the line without surrounding whitespace
     norm: str  # `normalise(text)`
+    n_words: int = -1  # `len(text.split())`, computed when not given
 
-    @property
-    def n_words(self) -> int:
-        return len(self.text.split())
+    def __post_init__(self) -> None:
+        if self.n_words < 0:
+            object.__setattr__(self, "n_words", len(self.text.split()))
 
 
 def split_lines(text: str) -> list[str]:
@@ -55,6 +65,10 @@ class Doc:
     from_extractor: bool = False
     flagged: frozenset[int] = field(default_factory=frozenset)  # positions removed by signatures
     raw: tuple[str, ...] = ()  # every input line as given, blank ones included
+    # Flag-independent derived data (language, line features, signature hits, author boxes),
+    # computed once and shared by every `with_flagged` copy.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _region: Region | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_text(
@@ -66,18 +80,32 @@ class Doc:
         from_extractor: bool = False,
     ) -> Doc:
         raw_lines = tuple(split_lines(text))
-        lines = tuple(
-            Line(i, raw.strip(), normalise(raw)) for i, raw in enumerate(raw_lines) if raw.strip()
-        )
-        return cls(lines, language, host, from_extractor, raw=raw_lines)
+        lines = []
+        for i, raw in enumerate(raw_lines):
+            stripped = raw.strip()
+            if stripped:
+                lines.append(
+                    Line(i, stripped, _normalise_stripped(stripped), len(stripped.split()))
+                )
+        return cls(tuple(lines), language, host, from_extractor, raw=raw_lines)
 
     def with_flagged(self, flagged: frozenset[int]) -> Doc:
-        """A copy that knows which positions stage-one rules removed (for layout decisions)."""
-        copy = Doc(self.lines, self.language, self.host, self.from_extractor, flagged, self.raw)
-        for name in ("lang", "features"):  # flag-independent caches carry over
-            if name in self.__dict__:
-                copy.__dict__[name] = self.__dict__[name]
-        return copy
+        """A copy that knows which positions stage-one rules removed (for layout decisions);
+        flag-independent caches (`cache`) are shared with it."""
+        return Doc(
+            self.lines, self.language, self.host, self.from_extractor, flagged, self.raw, self.cache
+        )
+
+    @property
+    def pos_of(self) -> dict[int, int]:
+        """Position in `lines` of each non-blank input line index."""
+        try:
+            return self.cache["pos_of"]
+        except KeyError:
+            pass
+        pos_of = {line.index: p for p, line in enumerate(self.lines)}
+        self.cache["pos_of"] = pos_of
+        return pos_of
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -98,23 +126,62 @@ class Doc:
     def one(self, rule: str, pos: int) -> Removal:
         return self.block(rule, pos, pos + 1)
 
-    @cached_property
+    @property
+    def words(self) -> list[tuple[list[str], list[str]]]:
+        """Per position: the line's words (`classify.line_words`) and their lower-cased forms."""
+        try:
+            return self.cache["words"]
+        except KeyError:
+            pass
+        from cleaners.text.classify import line_words
+
+        out = []
+        for line in self.lines:
+            ws = line_words(line.text)
+            out.append((ws, list(map(str.lower, ws))))
+        self.cache["words"] = out
+        return out
+
+    @property
     def lang(self) -> str | None:
         """Language used for stop-word features: the hint when we have a list for it, else a guess."""
-        from cleaners.text.classify import guess_language, has_stopwords
+        try:
+            return self.cache["lang"]
+        except KeyError:
+            pass
+        from cleaners.text.classify import guess_from_words, has_stopwords
 
         if self.language and has_stopwords(self.language.lower()[:2]):
-            return self.language.lower()[:2]
-        return guess_language(line.text for line in self.lines)
+            lang: str | None = self.language.lower()[:2]
+        else:
+            words = self.words
+            lang = guess_from_words(
+                (line.text, partial(itemgetter(1), w))
+                for line, w in zip(self.lines, words, strict=True)
+            )
+        self.cache["lang"] = lang
+        return lang
 
-    @cached_property
+    @property
     def features(self) -> list[Features]:
-        from cleaners.text.classify import line_features
+        try:
+            return self.cache["features"]
+        except KeyError:
+            pass
+        from cleaners.text.classify import features_of
 
-        return [line_features(line.text, self.lang) for line in self.lines]
+        lang = self.lang
+        feats = [
+            features_of(line.text, lang, line.n_words, ws, lower)
+            for line, (ws, lower) in zip(self.lines, self.words, strict=True)
+        ]
+        self.cache["features"] = feats
+        return feats
 
-    @cached_property
+    @property
     def region(self) -> Region:
-        from cleaners.text.classify import body_region
+        if self._region is None:
+            from cleaners.text.classify import body_region
 
-        return body_region(self)
+            self._region = body_region(self)
+        return self._region

@@ -61,14 +61,21 @@ class Outcome:
     owners: dict[int, Removal] = field(default_factory=dict)
 
 
-def _claim(doc: Doc, owners: dict[int, Removal], removals: list[Removal]) -> None:
+def _claim(
+    doc: Doc,
+    owners: dict[int, Removal],
+    removals: list[Removal],
+    pos_of: dict[int, int] | None = None,
+) -> None:
     """Record which doc positions each removal covers; the first claim of a position wins."""
-    pos_of = {line.index: p for p, line in enumerate(doc.lines)}
+    if pos_of is None:
+        pos_of = doc.pos_of
+    n = len(doc)
     for r in removals:
-        if r.line is None or r.line not in pos_of:
+        start = pos_of.get(r.line) if r.line is not None else None
+        if start is None:
             continue
-        start = pos_of[r.line]
-        for p in range(start, min(len(doc), start + r.text.count("\n") + 1)):
+        for p in range(start, min(n, start + r.text.count("\n") + 1)):
             owners.setdefault(p, r)
 
 
@@ -82,20 +89,21 @@ def run(
     stage_one: tuple[tuple[str, Rule], ...] = STAGE_ONE,
 ) -> Outcome:
     owners: dict[int, Removal] = {}
+    pos_of = doc.pos_of
     for _, rule in stage_one:
-        _claim(doc, owners, rule(doc))
+        _claim(doc, owners, rule(doc), pos_of)
     if templates is not None:
-        _claim(doc, owners, templates.detect(doc))
+        _claim(doc, owners, templates.detect(doc), pos_of)
     result = Outcome(kept=[], removed=[])
     if not doc.from_extractor:
         d1 = doc.with_flagged(_flagged(owners))
-        _claim(doc, owners, tail.detect(d1))
+        _claim(doc, owners, tail.detect(d1), pos_of)
         d2 = doc.with_flagged(_flagged(owners))
         m = meta.detect(d2, author_hint=author_box.box_name(doc))
         result.title, result.author, result.date = m.title, m.author, m.date
-        _claim(doc, owners, m.removed)
+        _claim(doc, owners, m.removed, pos_of)
         d3 = doc.with_flagged(_flagged(owners))
-        _claim(doc, owners, layout.detect(d3))
+        _claim(doc, owners, layout.detect(d3), pos_of)
     # Re-emit removals as contiguous runs of positions owned by the same removal.
     removed: list[Removal] = []
     run_start: int | None = None

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from cleaners.article import Removal
@@ -32,6 +32,7 @@ _PARTICLES = frozenset(
 )
 _DATE_SEPARATORS = "–—-|,·:([/"
 _NUMBERED = re.compile(r"^\(?\d{1,3}[.)]\s")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,11 @@ def _mk(year: str, month: int | str, day: str) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=8192)  # pure: lines repeat across candidates and pages
 def find_date(text: str, *, us_order: bool = True) -> tuple[dt.date, int, int] | None:
     """First date in `text` as (date, start, end); month names in en/de/fr/es/it/pt/nl."""
+    if _DIGIT.search(text) is None:
+        return None  # every date pattern has digits
     w = words()
     found: list[tuple[int, int, dt.date]] = []
     for kind, pat in enumerate(w.dates):
@@ -101,11 +105,14 @@ def find_date(text: str, *, us_order: bool = True) -> tuple[dt.date, int, int] |
     return date, start, end
 
 
+@lru_cache(maxsize=8192)  # pure: lines repeat across candidates and pages
 def split_trailing_date(title: str) -> tuple[str, dt.date | None]:
     """'Headline – March 7, 2025' -> ('Headline', date(2025, 3, 7))."""
     if len(title) > 400:
         return title, None
     stripped = title.rstrip(" )]")
+    if not stripped[-1:].isdigit():
+        return title, None  # every date pattern ends with digits (then `\b`)
     for pat in words().dates:
         for m in pat.finditer(stripped):
             if m.end() == len(stripped) and m.start() > 0:
@@ -119,6 +126,7 @@ def split_trailing_date(title: str) -> tuple[str, dt.date | None]:
     return title, None
 
 
+@lru_cache(maxsize=8192)  # pure: lines repeat across candidates and pages
 def byline_name(text: str) -> str | None:
     """'By Jane Doe, Reuters | May 2, 2025' -> 'Jane Doe'."""
     if len(text.split()) > BYLINE_MAX_WORDS:
@@ -163,6 +171,7 @@ def _bare_byline(text: str) -> str | None:
     return first
 
 
+@lru_cache(maxsize=8192)  # pure: lines repeat across candidates and pages
 def _is_dateline(text: str) -> bool:
     if len(text) > 120:
         return False
@@ -185,7 +194,12 @@ _CONTENT = re.compile(r"[^\W\d_]{3,}")
 
 
 def _content_words(text: str) -> set[str]:
-    return {w.lower() for w in _CONTENT.findall(text)}
+    if text.isascii():  # lower-casing ASCII first changes no word boundary
+        return set(_ASCII_CONTENT.findall(text.lower()))
+    return set(map(str.lower, _CONTENT.findall(text)))
+
+
+_ASCII_CONTENT = re.compile(r"[a-z]{3,}")  # `_CONTENT` on lower-cased ASCII text
 
 
 def _title_score(
@@ -306,3 +320,9 @@ def detect(doc: Doc, author_hint: str | None = None) -> Meta:
             meta.removed.append(doc.one(f"{CONCEPT}.dateline", pos))
             taken.add(pos)
     return meta
+
+
+def clear_caches() -> None:
+    """Forget remembered parses of lines (dates, bylines, datelines, trailing dates)."""
+    for fn in (find_date, split_trailing_date, byline_name, _is_dateline):
+        fn.cache_clear()

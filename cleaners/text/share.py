@@ -15,16 +15,20 @@ MAX_BAR_TOKENS = 20
 
 def is_share_bar(norm: str, services: frozenset[str], fillers: frozenset[str]) -> bool:
     """All tokens are service names or share words, and at least one is a service."""
-    tokens = [t for t in _SPLIT.split(norm) if t]
-    if not tokens or len(tokens) > MAX_BAR_TOKENS:
-        return False
+    # Tokens are read one by one (the pieces `_SPLIT.split` leaves): prose fails at its first word.
     has_service = False
-    for t in tokens:
+    for count, m in enumerate(_TOKEN.finditer(norm), 1):
+        if count > MAX_BAR_TOKENS:
+            return False
+        t = m.group()
         if t in services:
             has_service = True
         elif t not in fillers and not t.isdigit():
             return False
     return has_service
+
+
+_TOKEN = re.compile(r"[^\s,;:|/·•()\[\]]+")  # the non-empty pieces between `_SPLIT` matches
 
 
 def detect(doc: Doc) -> list[Removal]:

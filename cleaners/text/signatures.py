@@ -19,6 +19,14 @@ already an extractor's main content (`from_extractor=True`): there a lone "Servi
 
 All languages are applied at once: anchored whole-line phrases of one language are not article
 text in another. Files are parsed with `tomllib` and compiled once per process.
+
+Speed (answers are exactly those of `SignatureRule.matches`): `line_hits(doc)` tests every line
+once against all rules of all files and is shared by the concept modules, `tail` and
+`author_box`. Each pattern carries necessary conditions derived from its parsed form (`_gates`,
+`_required_of`): its length range, the characters it can start with and, for short lower-case
+ASCII lines, strings one of which every match contains. A line is tested only against the
+alternation of the patterns that pass them (memoised per first character and length class), and
+short lines' answers are remembered per process (`MEMO_SIZE`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from re import _parser as _sre_parse  # type: ignore[attr-defined]  # (3.11+) pattern analysis
+from typing import Any
 
 from cleaners.article import Removal
 from cleaners.text.doc import Doc
@@ -48,6 +58,14 @@ class SignatureRule:
     block_lines: int
     block_words: int
     extractor: bool = True  # applies to `from_extractor` text too (False: scraped text only)
+    # Necessary conditions derived from the patterns (see `_gates`), so most lines are ruled out
+    # without running the regex: the norm's length must lie in [min_chars, max_chars] (`max_chars`
+    # only for whole-line kinds) and, for anchored kinds, its first character must match `first`
+    # (None: any character can start a match).
+    # Per pattern: (min_chars, max_chars, first) as `_gates` defines them, and `_required`'s
+    # strings (one of them is in every match) or None.
+    gates: tuple[tuple[int, int, re.Pattern[str] | None], ...] = ()
+    required: tuple[tuple[str, ...] | None, ...] = ()
 
     @property
     def rule(self) -> str:
@@ -74,6 +92,8 @@ class SignatureSet:
         return tuple(r for r in self.rules if r.kind == kind)
 
     def match(self, doc: Doc, pos: int) -> SignatureRule | None:
+        if _registered(self):
+            return self._first_hit(doc, line_hits(doc)[pos])
         line = doc.lines[pos]
         n = line.n_words
         for rule in self.rules:
@@ -83,12 +103,26 @@ class SignatureSet:
                 return rule
         return None
 
+    def _first_hit(self, doc: Doc, hits: tuple[SignatureRule, ...]) -> SignatureRule | None:
+        for rule in hits:  # in registry order: this concept's rules in file order
+            if rule.concept != self.concept:
+                continue
+            if rule.kind == "marker" or (doc.from_extractor and not rule.extractor):
+                continue
+            return rule
+        return None
+
     def detect(self, doc: Doc) -> list[Removal]:
         """Every line/prefix/block/tail-header hit of this concept in `doc`."""
         out: list[Removal] = []
+        hits = line_hits(doc) if _registered(self) else None
         pos = 0
-        while pos < len(doc):
-            rule = self.match(doc, pos)
+        n = len(doc)
+        while pos < n:
+            if hits is not None:
+                rule = self._first_hit(doc, hits[pos]) if hits[pos] else None
+            else:
+                rule = self.match(doc, pos)
             if rule is None:
                 pos += 1
                 continue
@@ -100,7 +134,14 @@ class SignatureSet:
         return out
 
 
-_SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
+_SENTENCE_END_CHARS = '.!?…:;"”»)'  # `[.!?…:;"”»)]$`
+
+
+def _ends_sentence(text: str) -> bool:
+    last = text[-1:]
+    if last == "\n":  # `$` also matches before a final newline
+        last = text[-2:-1]
+    return last != "" and last in _SENTENCE_END_CHARS
 
 
 def block_end(doc: Doc, pos: int, max_lines: int, max_words: int) -> int:
@@ -108,7 +149,7 @@ def block_end(doc: Doc, pos: int, max_lines: int, max_words: int) -> int:
     end = pos + 1
     while end < len(doc) and end - pos <= max_lines:
         line = doc.lines[end]
-        if line.n_words > max_words or (line.n_words >= 8 and _SENTENCE_END.search(line.text)):
+        if line.n_words > max_words or (line.n_words >= 8 and _ends_sentence(line.text)):
             break
         end += 1
     return end
@@ -137,15 +178,16 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
             if key not in ("name", "kind", "max_words", "block_lines", "block_words", "extractor"):
                 pats.extend(value)
         compiled = _compile(pats, f"{concept}.{raw['name']}")
+        combined = "|".join(f"(?:{p.pattern})" for p in compiled) or "(?!)"
         rules.append(
             SignatureRule(
                 concept=concept,
                 name=raw["name"],
                 kind=kind,
                 patterns=compiled,
-                combined=re.compile(
-                    "|".join(f"(?:{p.pattern})" for p in compiled) or "(?!)", re.IGNORECASE
-                ),
+                combined=re.compile(combined, re.IGNORECASE),
+                gates=tuple(_gates(p.pattern, kind) for p in compiled),
+                required=tuple(_required_of(p.pattern) for p in compiled),
                 max_words=int(raw.get("max_words", settings.get("max_words", 12))),
                 block_lines=int(raw.get("block_lines", settings.get("block_lines", 10))),
                 block_words=int(raw.get("block_words", settings.get("block_words", 12))),
@@ -169,3 +211,388 @@ def concepts() -> list[str]:
     """Names of all shipped signature files."""
     folder = resources.files("cleaners.text").joinpath("signatures")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+# --- Cheap necessary conditions and the per-document hit table -----------------------------------
+
+_ANY = "any"  # a first position that can be any character
+
+
+def _class_of(items: list[tuple[Any, Any]]) -> str | None:
+    """A character-class regex equivalent to a parsed `[...]` (None when not expressible)."""
+    out: list[str] = []
+    for op, av in items:
+        name = str(op)
+        if name == "NEGATE":
+            out.insert(0, "^")
+        elif name == "LITERAL":
+            out.append(re.escape(chr(av)))
+        elif name == "RANGE":
+            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif name == "CATEGORY":
+            cat = {
+                "CATEGORY_DIGIT": r"\d",
+                "CATEGORY_NOT_DIGIT": r"\D",
+                "CATEGORY_SPACE": r"\s",
+                "CATEGORY_NOT_SPACE": r"\S",
+                "CATEGORY_WORD": r"\w",
+                "CATEGORY_NOT_WORD": r"\W",
+            }.get(str(av))
+            if cat is None:
+                return None
+            out.append(cat)
+        else:
+            return None
+    return "[" + "".join(out) + "]"
+
+
+def _first_seq(seq: Any) -> tuple[list[str] | str, bool]:
+    """(classes that can match the first character, whether the sequence can match empty)."""
+    out: list[str] = []
+    for op, av in seq:
+        first, nullable = _first_item(str(op), av)
+        if first == _ANY:
+            return _ANY, False
+        assert isinstance(first, list)
+        out.extend(first)
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _first_item(name: str, av: Any) -> tuple[list[str] | str, bool]:
+    if name == "LITERAL":
+        return [re.escape(chr(av))], False
+    if name == "NOT_LITERAL":
+        return [f"[^{re.escape(chr(av))}]"], False
+    if name == "IN":
+        cls = _class_of(av)
+        return ([cls] if cls else _ANY), False
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width: the next item decides
+        return [], True
+    if name == "SUBPATTERN":
+        return _first_seq(av[-1])
+    if name == "ATOMIC_GROUP":
+        return _first_seq(av)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        lo, _hi, sub = av
+        first, nullable = _first_seq(sub)
+        return first, nullable or lo == 0
+    if name == "BRANCH":
+        out: list[str] = []
+        any_nullable = False
+        for alt in av[1]:
+            first, nullable = _first_seq(alt)
+            if first == _ANY:
+                return _ANY, False
+            assert isinstance(first, list)
+            out.extend(first)
+            any_nullable = any_nullable or nullable
+        return out, any_nullable
+    return _ANY, False  # anything else (ANY, group references...): no condition
+
+
+def _gates(pattern: str, kind: str) -> tuple[int, int, re.Pattern[str] | None]:
+    """(min_chars, max_chars, first) for one pattern of a rule: a line whose norm is shorter
+    than min_chars (longer than max_chars for whole-line kinds), or, for anchored kinds, whose
+    first character cannot start the pattern, never matches. Character classes are compiled with
+    the rule's own IGNORECASE, so case folding is the regex engine's."""
+    parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+    lo, hi = parsed.getwidth()
+    max_chars = MAX_LINE_CHARS if kind in ("prefix", "suffix") else min(hi, MAX_LINE_CHARS)
+    if kind == "suffix":
+        return 0, max_chars, None  # searched, not anchored at the start; lengths vary
+    first, nullable = _first_seq(parsed.data)
+    if first == _ANY or (nullable and kind == "prefix"):
+        return lo, max_chars, None
+    return lo, max_chars, re.compile("|".join(first) or "(?!)", re.IGNORECASE)
+
+
+_LITERAL_CAP = 64
+
+
+def _literals(seq: Any) -> list[str] | None:
+    """Every string `seq` matches when it is made of literals only (groups, alternations)."""
+    out = [""]
+    for op, av in seq:
+        name = str(op)
+        alts: list[str] | None
+        if name == "LITERAL":
+            alts = [chr(av)]
+        elif name == "SUBPATTERN":
+            alts = _literals(av[-1])
+        elif name == "BRANCH":
+            alts = []
+            for alt in av[1]:
+                found = _literals(alt)
+                if found is None:
+                    return None
+                alts.extend(found)
+        else:
+            return None
+        if alts is None:
+            return None
+        out = [x + y for x in out for y in alts]
+        if len(out) > _LITERAL_CAP:
+            return None
+    return out
+
+
+def _required(seq: Any) -> list[str] | None:
+    """Non-empty strings one of which every match of `seq` contains (None: none found)."""
+    best: list[str] | None = None
+
+    def consider(found: list[str] | None) -> None:
+        nonlocal best
+        if not found or not all(found):
+            return
+        if best is None or min(map(len, found)) > min(map(len, best)):
+            best = found
+
+    run = [""]  # strings matched by the current run of consecutive literal-only items
+    for op, av in seq:
+        name = str(op)
+        lits = _literals([(op, av)]) if name in ("LITERAL", "SUBPATTERN", "BRANCH") else None
+        if lits is not None:
+            joined = [x + y for x in run for y in lits]
+            if len(joined) <= _LITERAL_CAP:
+                run = joined
+            else:
+                consider(run)
+                run = lits
+            continue
+        consider(run)
+        run = [""]
+        if name == "SUBPATTERN":
+            consider(_required(av[-1]))
+        elif name == "ATOMIC_GROUP":
+            consider(_required(av))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            consider(_required(av[2]))
+        elif name == "BRANCH":
+            parts = [_required(alt) for alt in av[1]]
+            if all(p is not None for p in parts):
+                consider(sorted({x for p in parts if p is not None for x in p}))
+    consider(run)
+    return best
+
+
+@cache
+def _folds_to_ascii(char: str) -> bool:
+    """Whether a non-ASCII pattern character matches some ASCII character case-insensitively
+    (the regex engine's own folding: "ſ" ~ "s", "K" (Kelvin) ~ "k", "İ" ~ "i"...)."""
+    pattern = re.compile(re.escape(char), re.IGNORECASE)
+    return any(pattern.fullmatch(chr(c)) for c in range(128))
+
+
+def _required_of(pattern: str) -> tuple[str, ...] | None:
+    """What a lower-case ASCII line must contain for `pattern` to match it: one of these
+    lower-cased ASCII strings; () when the pattern can never match ASCII text; None when no
+    such condition is known. Only ever applied to lower-case ASCII lines, where case-insensitive
+    matching of ASCII literals is plain comparison."""
+    found = _required(_sre_parse.parse(pattern, re.IGNORECASE).data)
+    if found is None:
+        return None
+    out = set()
+    for lit in found:
+        if lit.isascii():
+            out.add(lit.lower())
+        elif any(not c.isascii() and _folds_to_ascii(c) for c in lit):
+            return None  # could match ASCII text through case folding: no condition
+        # else: a character no ASCII text has; this alternative never occurs in an ASCII line
+    return tuple(sorted(out))
+
+
+@cache
+def registry() -> tuple[SignatureRule, ...]:
+    """Every rule of every shipped signature file, in file order (concepts sorted)."""
+    return tuple(rule for concept in concepts() for rule in load(concept).rules)
+
+
+def _registered(sigs: SignatureSet) -> bool:
+    return load(sigs.concept) is sigs
+
+
+_FULL, _PREFIX, _SUFFIX = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    """How to test one rule on lines starting with a given character: the alternation of only
+    those of its patterns that can start with it, and the lengths those patterns allow."""
+
+    rule: SignatureRule
+    mode: int  # _FULL (fullmatch), _PREFIX (match) or _SUFFIX (search in the line's end)
+    regex: re.Pattern[str]
+    min_chars: int
+    max_chars: int  # whole-line kinds only
+    max_words: int  # prefix / suffix kinds only
+    required: re.Pattern[str] | None = None  # ASCII lines: one of these strings is in every match
+
+
+# Lines are dispatched by first character and by length class: (upper bounds of the classes)
+LENGTH_CLASSES = (8, 16, 32, 64, 128, 256, MAX_LINE_CHARS)
+# Required-strings tests only pay on lines up to this long: on longer ones, scanning the whole
+# line costs more than the anchored regexes they would spare (measured on the eval pages).
+REQUIRED_MAX_CHARS = 256
+_PROBES: dict[tuple[str, int, bool], tuple[_Probe, ...]] = {}
+_SUBSETS: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
+
+
+def _length_class(n_chars: int) -> int:
+    for i, hi in enumerate(LENGTH_CLASSES):
+        if n_chars <= hi:
+            return i
+    return len(LENGTH_CLASSES)
+
+
+def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...]:
+    """Probes of every registry rule that can match a line starting with `char` whose norm
+    length falls in `length_class` (memoised). For ASCII lines, patterns whose first character
+    is not fixed also get a required-strings test (`_required_of`)."""
+    try:
+        return _PROBES[char, length_class, ascii_line]
+    except KeyError:
+        pass
+    lo_len = LENGTH_CLASSES[length_class - 1] + 1 if length_class else 0
+    hi_len = (
+        LENGTH_CLASSES[length_class] if length_class < len(LENGTH_CLASSES) else 1 << 62
+    )  # lines in the class have lo_len <= length <= hi_len
+    out = []
+    for rule, can_start in zip(registry(), _starting_with(char), strict=True):
+        whole_line = rule.kind not in ("prefix", "suffix")
+        keep = tuple(
+            i
+            for i in can_start
+            if rule.gates[i][0] <= hi_len
+            and (not whole_line or rule.gates[i][1] >= lo_len)
+            and not (ascii_line and rule.required[i] == ())
+        )
+        if not keep:
+            continue
+        required = None
+        if ascii_line and any(_weak_first(rule, i) for i in keep):
+            lits = [rule.required[i] for i in keep]
+            if all(lit is not None for lit in lits):
+                union = sorted({x for lit in lits if lit is not None for x in lit})
+                required = re.compile("|".join(re.escape(x) for x in union))
+        if len(keep) == len(rule.patterns):
+            regex = rule.combined
+        else:
+            key = (id(rule), keep)
+            if key not in _SUBSETS:
+                _SUBSETS[key] = re.compile(
+                    "|".join(f"(?:{rule.patterns[i].pattern})" for i in keep), re.IGNORECASE
+                )
+            regex = _SUBSETS[key]
+        lo = min(rule.gates[i][0] for i in keep)
+        hi = max(rule.gates[i][1] for i in keep)
+        mode = {"prefix": _PREFIX, "suffix": _SUFFIX}.get(rule.kind, _FULL)
+        out.append(_Probe(rule, mode, regex, lo, hi, rule.max_words, required))
+    found = tuple(out)
+    _PROBES[char, length_class, ascii_line] = found
+    return found
+
+
+@cache
+def _starting_with(char: str) -> tuple[tuple[int, ...], ...]:
+    """Per registry rule, the patterns that can match a line starting with `char`."""
+    return tuple(
+        tuple(
+            i
+            for i, (_lo, _hi, first) in enumerate(rule.gates)
+            if rule.kind == "suffix" or first is None or first.fullmatch(char) is not None
+        )
+        for rule in registry()
+    )
+
+
+def _weak_first(rule: SignatureRule, i: int) -> bool:
+    """Whether pattern `i` of `rule` can start with many characters (a class, or anything)."""
+    first = rule.gates[i][2]
+    return rule.kind == "suffix" or first is None or "[" in first.pattern
+
+
+def rules_matching(norm: str, n_words: int) -> tuple[SignatureRule, ...]:
+    """Every registry rule that matches a line: the same answer as `rule.matches` on each rule,
+    testing only the patterns that can start with the line's first character and match a line
+    of its length, and (short lower-case ASCII lines) only when the line holds one of the
+    strings every match contains."""
+    if not norm:
+        return tuple(r for r in registry() if r.matches(norm, n_words))
+    n_chars = len(norm)
+    out = []
+    # Required strings are lower-case ASCII: tested on lower-case ASCII lines only (every norm
+    # with a letter is; `islower` is False without any cased character, which only skips tests),
+    # and only up to REQUIRED_MAX_CHARS.
+    ascii_line = n_chars <= REQUIRED_MAX_CHARS and norm.isascii() and norm.islower()
+    for probe in _probes(norm[0], _length_class(n_chars), ascii_line):
+        if n_chars < probe.min_chars:
+            continue
+        mode = probe.mode
+        if mode == _FULL:
+            if n_chars > probe.max_chars:
+                continue
+        elif n_words > probe.max_words:
+            continue
+        if probe.required is not None and probe.required.search(norm) is None:
+            continue
+        if mode == _FULL:
+            if probe.regex.fullmatch(norm) is not None:
+                out.append(probe.rule)
+        elif mode == _PREFIX:
+            if probe.regex.match(norm) is not None:
+                out.append(probe.rule)
+        elif probe.regex.search(norm[-SUFFIX_CHARS:]) is not None:
+            out.append(probe.rule)
+    return tuple(out)
+
+
+def line_hits(doc: Doc) -> list[tuple[SignatureRule, ...]]:
+    """For each position of `doc`, the registry rules its line matches (computed once per
+    document, shared by `with_flagged` copies)."""
+    try:
+        return doc.cache["hits"]
+    except KeyError:
+        pass
+    memo = _MEMO
+    hits = []
+    for line in doc.lines:
+        norm = line.norm
+        if len(norm) > MEMO_MAX_CHARS:  # prose: rarely seen twice
+            hits.append(rules_matching(norm, line.n_words))
+            continue
+        key = (norm, line.n_words)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            found = memo[key] = rules_matching(norm, line.n_words)
+        hits.append(found)
+    doc.cache["hits"] = hits
+    return hits
+
+
+# Short lines (menus, buttons, footers, a site's template) recur across the pages of a crawl:
+# their hits are remembered per process (bounded; the answer depends on the line only).
+MEMO_MAX_CHARS = 160
+MEMO_SIZE = 20_000  # a few MB at most
+_MEMO: dict[tuple[str, int], tuple[SignatureRule, ...]] = {}
+
+
+def has_hit(doc: Doc, pos: int, rule: SignatureRule) -> bool:
+    """`rule.matches` on the line at `pos`, from the hit table when `rule` is a registry rule."""
+    if id(rule) in _registry_ids():
+        return any(h is rule for h in line_hits(doc)[pos])
+    line = doc.lines[pos]
+    return rule.matches(line.norm, line.n_words)
+
+
+@cache
+def _registry_ids() -> frozenset[int]:
+    return frozenset(id(r) for r in registry())
+
+
+def clear_memo() -> None:
+    """Forget the remembered hits of short lines (`line_hits`)."""
+    _MEMO.clear()

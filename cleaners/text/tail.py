@@ -10,6 +10,7 @@ after the body start the thread at the first one (with the commenter's name line
 
 from __future__ import annotations
 
+from collections import deque
 from itertools import accumulate
 
 from cleaners.article import Removal
@@ -44,18 +45,20 @@ TAIL_NAMES: dict[tuple[str, str], str] = {
 
 
 def _header(doc: Doc, pos: int) -> tuple[tuple[str, str], float] | None:
-    line = doc.lines[pos]
+    if not signatures.line_hits(doc)[pos]:
+        return None  # no signature matches this line at all
     for (concept, name), ratio in AFTER_RATIO.items():
         for rule in signatures.load(concept).rules:
-            if rule.name == name and rule.matches(line.norm, line.n_words):
+            if rule.name == name and signatures.has_hit(doc, pos, rule):
                 return (concept, name), ratio
     return None
 
 
 def _marker(doc: Doc, pos: int) -> bool:
-    line = doc.lines[pos]
+    if not signatures.line_hits(doc)[pos]:
+        return False
     return any(
-        r.matches(line.norm, line.n_words) for r in signatures.load("comments").of_kind("marker")
+        signatures.has_hit(doc, pos, r) for r in signatures.load("comments").of_kind("marker")
     )
 
 
@@ -73,11 +76,11 @@ def detect(doc: Doc) -> list[Removal]:
     cum = [0, *accumulate(good)]
     total = cum[-1]
     start = region.start
-    markers = [p for p in range(start + 1, len(doc)) if _marker(doc, p)]
+    markers = deque(p for p in range(start + 1, len(doc)) if _marker(doc, p))
     boxes = {b[0] for b in author_box.find_boxes(doc)}
     for pos in range(start + 1, len(doc)):
         while markers and markers[0] < pos:
-            markers = markers[1:]
+            markers.popleft()
         before = cum[pos] - cum[start]
         if before < MIN_BODY_CHARS:
             continue
