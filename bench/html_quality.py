@@ -50,8 +50,11 @@ import trafilatura
 
 from cleaners.html import HtmlExtractionError, HtmlOptions, extract_html
 
-DATASET = "/work/shared/eval/articles-dev.jsonl.gz"
-SCORER = "/work/shared/eval/score.py"
+SHARED_EVAL = (
+    Path(__file__).resolve().parents[2] / "shared" / "eval"
+)  # ../shared beside the checkout
+DATASET = str(SHARED_EVAL / "articles-dev.jsonl.gz")
+SCORER = str(SHARED_EVAL / "score.py")
 
 
 def load_scorer(path: str) -> Any:
@@ -184,6 +187,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch-mb", type=int, help="RunConfig.batch_mb of (c) (default: RunConfig's)")
     ap.add_argument("--dump", help="write plain.jsonl / ours.jsonl predictions into this folder")
     args = ap.parse_args(argv)
+    for needed in (args.dataset, args.score):
+        if not Path(needed).exists():
+            raise SystemExit(
+                f"{needed} is absent: this bench needs the shared evaluation material beside the checkout"
+            )
 
     scorer = load_scorer(args.score)
     pages = load_pages(args.dataset, args.limit)
