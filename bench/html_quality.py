@@ -34,13 +34,11 @@ import collections
 import gzip
 import importlib.util
 import json
-import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -102,12 +100,6 @@ def _cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def _init_worker() -> None:
-    from cleaners import language
-
-    language.init_detector()  # as flows/workers.py does: profiles loaded before any work
-
-
 def flow_run(
     pages: list[dict[str, Any]], workers: int, batch_mb: int | None = None
 ) -> tuple[float, float, dict[str, str], dict[str, Any]]:
@@ -117,7 +109,7 @@ def flow_run(
     import pyarrow.dataset as ds
 
     from cleaners.config import RunConfig
-    from cleaners.runner import plan_run, prepare_output, publish_run, stage_batch
+    from cleaners.runner import prepare_output, run_local
 
     with tempfile.TemporaryDirectory(prefix="html_quality-") as tmp:
         raw, out = Path(tmp) / "raw", Path(tmp) / "clean"
@@ -128,23 +120,7 @@ def flow_run(
         config = RunConfig(input_dir=raw, output_dir=out, workers=workers, full=True, **extra)
         started, cpu0 = time.perf_counter(), _cpu()
         prepare_output(config)
-        plan = plan_run(config)
-        if workers > 1:
-            with ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
-            ) as pool:
-                staged = list(
-                    pool.map(
-                        stage_batch,
-                        [config] * len(plan.batches),
-                        [plan.run_key] * len(plan.batches),
-                        plan.batches,
-                    )
-                )
-        else:
-            _init_worker()
-            staged = [stage_batch(config, plan.run_key, b) for b in plan.batches]
-        summary = publish_run(config, plan, staged)
+        summary = run_local(config)
         elapsed, cpu = time.perf_counter() - started, _cpu() - cpu0
         texts: dict[str, str] = {}
         articles = out / "articles"
@@ -160,7 +136,7 @@ def flow_run(
             cpu,
             texts,
             {
-                "batches": len(plan.batches),
+                "batches": info["batches"],
                 "articles": info["articles"],
                 "rejects_by_reason": info["rejects_by_reason"],
                 "duplicates": info["duplicates"],

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from cleaners import dedup, language
 from cleaners.config import RunConfig
 from cleaners.pipeline import process_files
 from cleaners.readers import read_records
-from cleaners.runner import plan_run, publish_run, stage_batch
+from cleaners.runner import run_local
 from cleaners.text import clean_text
 
 SHARE = "Facebook Twitter LinkedIn Pinterest Reddit Email Print"
@@ -109,20 +108,7 @@ def whole_run(folder: Path, output: Path, workers: int) -> tuple[float, dict[str
         input_dir=folder, output_dir=output, workers=workers, full=True, batch_size=1
     )
     started = time.perf_counter()
-    plan = plan_run(config)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, initializer=language.init_detector) as pool:
-            staged = list(
-                pool.map(
-                    stage_batch,
-                    [config] * len(plan.batches),
-                    [plan.run_key] * len(plan.batches),
-                    plan.batches,
-                )
-            )
-    else:
-        staged = [stage_batch(config, plan.run_key, b) for b in plan.batches]
-    summary = publish_run(config, plan, staged)
+    summary = run_local(config)
     return time.perf_counter() - started, summary.to_dict()
 
 

@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,7 @@ class RunSummary:
     inputs: int
     unchanged: int
     processed_files: int
+    batches: int = 0
     stats: BatchStats = field(default_factory=BatchStats)
     duplicates: int = 0
     near_duplicates: int = 0
@@ -106,6 +109,7 @@ class RunSummary:
             "inputs": self.inputs,
             "unchanged": self.unchanged,
             "processed_files": self.processed_files,
+            "batches": self.batches,
             "records": self.stats.records,
             "articles": self.articles_written,
             "rejects": self.rejects_written,
@@ -214,6 +218,7 @@ def publish_run(
         inputs=plan.inputs,
         unchanged=plan.unchanged,
         processed_files=plan.files_to_process,
+        batches=len(plan.batches),
     )
     for batch in staged:
         summary.stats = summary.stats + batch.stats
@@ -381,3 +386,25 @@ def _strip_templates(
         row["content_hash"] = dedup.content_hash(text)
         rows.append(row)
     return pa.Table.from_pylist(rows, schema=kept.schema), rejects
+
+
+def run_local(config: RunConfig) -> RunSummary:
+    """A whole run without Prefect (notebooks, benchmarks, tests): plan, stage every batch (in a
+    spawned process pool of `config.effective_workers` when that is above one, as the flow
+    does), publish. No lock and no --full wipe: the flow adds those around the same steps."""
+    plan = plan_run(config)
+    workers = min(config.effective_workers, len(plan.batches))
+    if workers > 1:
+        from cleaners import language
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=language.init_detector
+        ) as pool:
+            count = len(plan.batches)
+            staged = list(
+                pool.map(stage_batch, [config] * count, [plan.run_key] * count, plan.batches)
+            )
+    else:
+        staged = [stage_batch(config, plan.run_key, batch) for batch in plan.batches]
+    return publish_run(config, plan, staged)

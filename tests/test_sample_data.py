@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from cleaners.config import RunConfig
-from cleaners.runner import RunSummary, plan_run, publish_run, stage_batch
+from cleaners.runner import RunSummary, run_local
 from tests.conftest import REPO_ROOT
 
 RAW = REPO_ROOT / "data" / "raw"
@@ -32,10 +32,7 @@ def published(
     config = RunConfig(
         input_dir=RAW, output_dir=tmp_path_factory.mktemp("sample") / "clean", workers=1
     )
-    plan = plan_run(config)
-    summary = publish_run(
-        config, plan, [stage_batch(config, plan.run_key, b) for b in plan.batches]
-    )
+    summary = run_local(config)
     found: dict[tuple[str, int | None], dict[str, Any]] = {}
     for name in ("articles", "rejects"):
         table = ds.dataset(

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow.dataset as ds
 
 from cleaners.config import RunConfig
-from cleaners.runner import plan_run, publish_run, stage_batch
+from cleaners.runner import run_local
 from cleaners.site_templates import RunTemplates
 
 # Reads like a sentence and sits inside the body: no signature or layout rule can know it is
@@ -71,10 +71,7 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
 
 def run(raw: Path, out: Path, **options: Any) -> dict[str, Any]:
     config = RunConfig(input_dir=raw, output_dir=out, workers=1, **options)
-    plan = plan_run(config)
-    return publish_run(
-        config, plan, [stage_batch(config, plan.run_key, b) for b in plan.batches]
-    ).to_dict()
+    return run_local(config).to_dict()
 
 
 def articles(out: Path) -> dict[str, dict[str, Any]]:

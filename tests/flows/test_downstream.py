@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaners.config import RunConfig
-from cleaners.runner import plan_run, publish_run, stage_batch
+from cleaners.runner import run_local
 from tests.flows.test_clean_articles import build_corpus
 
 
@@ -17,8 +17,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("downstream")
     build_corpus(base / "raw")
     config = RunConfig(input_dir=base / "raw", output_dir=base / "clean", workers=1)
-    plan = plan_run(config)
-    publish_run(config, plan, [stage_batch(config, plan.run_key, batch) for batch in plan.batches])
+    run_local(config)
     return base / "clean"
 
 
