@@ -201,11 +201,11 @@ def test_rerun_on_unchanged_input_changes_nothing(
     first_run: tuple[Path, Path, dict[str, Any]],
 ) -> None:
     raw, output, _ = first_run
-    before = all_files(output)
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in output.rglob("*") if p.is_file()}
     summary = run(raw, output)
-    assert summary["processed_files"] == 0 and summary["unchanged"] == 6
-    after = {k: v for k, v in all_files(output).items() if not k.startswith("_state/runs/")}
-    assert after == {k: v for k, v in before.items() if not k.startswith("_state/runs/")}
+    assert summary["processed_files"] == 0 and summary["unchanged"] == 6 and summary["batches"] == 0
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in output.rglob("*") if p.is_file()}
+    assert after == before  # not one file written, touched or added
 
 
 def test_same_input_gives_byte_identical_parquet(
