@@ -71,6 +71,16 @@ def test(argv: list[str]) -> int:
     ensure_venv("test")
     steps = [
         [str(BIN / "ruff"), "check", "cleaners", "flows", "tests", "bench", "bootstrap.py"],
+        [
+            str(BIN / "ruff"),
+            "format",
+            "--check",
+            "cleaners",
+            "flows",
+            "tests",
+            "bench",
+            "bootstrap.py",
+        ],
         [str(BIN / "mypy")],
         [str(PYTHON), "-m", "pytest", *argv],
     ]

@@ -35,13 +35,22 @@ def entries_for(docs: list[Doc]) -> tuple[list[dedup.DedupEntry], float]:
     import datetime as dt
 
     t = time.perf_counter()
-    out = [dedup.DedupEntry(d.id, dedup.content_hash(d.text), dedup.minhash_signature(d.text),
-                            dt.date.fromisoformat(d.date), len(d.text)) for d in docs]
+    out = [
+        dedup.DedupEntry(
+            d.id,
+            dedup.content_hash(d.text),
+            dedup.minhash_signature(d.text),
+            dt.date.fromisoformat(d.date),
+            len(d.text),
+        )
+        for d in docs
+    ]
     return out, time.perf_counter() - t
 
 
-def evaluate(docs: list[Doc], truth: list[dict[str, str]], result: dict[str, dedup.Duplicate]
-             ) -> dict[str, object]:
+def evaluate(
+    docs: list[Doc], truth: list[dict[str, str]], result: dict[str, dedup.Duplicate]
+) -> dict[str, object]:
     planted: dict[int, list[str]] = defaultdict(list)
     for d in docs:
         planted[d.cluster].append(d.id)
@@ -58,9 +67,11 @@ def evaluate(docs: list[Doc], truth: list[dict[str, str]], result: dict[str, ded
     return {
         "precision": round(tp / len(pred_pairs), 4) if pred_pairs else 1.0,
         "recall": round(tp / len(true_pairs), 4) if true_pairs else 1.0,
-        "true_pairs": len(true_pairs), "predicted_pairs": len(pred_pairs),
-        "recall_by_kind": {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())
-                           if k != "hard_negative"},
+        "true_pairs": len(true_pairs),
+        "predicted_pairs": len(pred_pairs),
+        "recall_by_kind": {
+            k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items()) if k != "hard_negative"
+        },
         "hard_negatives_merged": sum(by_kind.get("hard_negative", [])),
         "hard_negatives": len(by_kind.get("hard_negative", [])),
     }
@@ -77,8 +88,10 @@ def sweep(docs: list[Doc], truth: list[dict[str, str]]) -> None:
         for t in truth:
             a, b = _shingle_set(byid[t["a"]].text, n), _shingle_set(byid[t["b"]].text, n)
             sims[t["kind"]].append(len(a & b) / len(a | b))
-        line = "  ".join(f"{k}: min {min(v):.2f} p5 {np.percentile(v, 5):.2f} "
-                         f"max {max(v):.2f}" for k, v in sorted(sims.items()))
+        line = "  ".join(
+            f"{k}: min {min(v):.2f} p5 {np.percentile(v, 5):.2f} max {max(v):.2f}"
+            for k, v in sorted(sims.items())
+        )
         print(f"shingle={n} true Jaccard  {line}")
     saved = (dedup.SHINGLE_WORDS, dedup.BANDS, dedup.ROWS)
     for n in (4, 5, 7):
@@ -89,9 +102,11 @@ def sweep(docs: list[Doc], truth: list[dict[str, str]]) -> None:
             for th in (0.35, 0.4, 0.45, 0.5, 0.55):
                 r = evaluate(docs, truth, dedup.resolve_duplicates(ents, threshold=th))
                 low = min(r["recall_by_kind"].items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
-                print(f"shingle={n} bands={bands}x{rows} threshold={th}: P {r['precision']} "
-                      f"R {r['recall']} worst {low} hard-neg merged {r['hard_negatives_merged']}"
-                      f"/{r['hard_negatives']}")
+                print(
+                    f"shingle={n} bands={bands}x{rows} threshold={th}: P {r['precision']} "
+                    f"R {r['recall']} worst {low} hard-neg merged {r['hard_negatives_merged']}"
+                    f"/{r['hard_negatives']}"
+                )
     dedup.SHINGLE_WORDS, dedup.BANDS, dedup.ROWS = saved
 
 
@@ -115,11 +130,14 @@ def cross_run(docs: list[Doc], ents: list[dedup.DedupEntry], tmp: Path) -> dict[
     positives = [e.id for e in rest if cluster[e.id] in first]
     hard = {d.id for d in docs if d.variant == "hard_negative"}
     good = sum(cluster[m.duplicate_of] == cluster[i] for i, m in found.items())
-    return {"index_docs": len(idx), "index_bytes_per_doc": round(size / len(idx), 1),
-            "recall": round(good / len(positives), 4) if positives else 1.0,
-            "precision": round(good / len(found), 4) if found else 1.0,
-            "hard_negatives_matched": sum(1 for i in found if i in hard),
-            "query_docs_s": round(len(rest) / tq, 1)}
+    return {
+        "index_docs": len(idx),
+        "index_bytes_per_doc": round(size / len(idx), 1),
+        "recall": round(good / len(positives), 4) if positives else 1.0,
+        "precision": round(good / len(found), 4) if found else 1.0,
+        "hard_negatives_matched": sum(1 for i in found if i in hard),
+        "query_docs_s": round(len(rest) / tq, 1),
+    }
 
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "articles-dev.jsonl.gz"
@@ -138,8 +156,11 @@ def real_pages() -> dict[str, object] | None:
     rows = [r for r in rows if len(r["truth"]) >= 200]
     res = dedup.resolve_duplicates(dedup.DedupEntry.from_text(r["id"], r["truth"]) for r in rows)
     url = {r["id"]: r["url"] for r in rows}
-    return {"pages": len(rows), "merged": len(res),
-            "merges": [[url[k], url[v.duplicate_of], v.similarity] for k, v in res.items()]}
+    return {
+        "pages": len(rows),
+        "merged": len(res),
+        "merges": [[url[k], url[v.duplicate_of], v.similarity] for k, v in res.items()],
+    }
 
 
 def compare(docs: list[Doc]) -> dict[str, float]:
@@ -196,12 +217,21 @@ def main() -> None:
     result = dedup.resolve_duplicates(ents)
     t_res = time.perf_counter() - t
     r = evaluate(docs, truth, result)
-    r.update({"docs": len(docs), "mean_chars": round(sum(len(d.text) for d in docs) / len(docs)),
-              "signature_docs_s": round(len(docs) / t_sig, 1),
-              "resolve_docs_s": round(len(docs) / t_res, 1),
-              "params": {"shingle_words": dedup.SHINGLE_WORDS, "num_perm": dedup.NUM_PERM,
-                         "bands": dedup.BANDS, "rows": dedup.ROWS,
-                         "threshold": dedup.THRESHOLD}})
+    r.update(
+        {
+            "docs": len(docs),
+            "mean_chars": round(sum(len(d.text) for d in docs) / len(docs)),
+            "signature_docs_s": round(len(docs) / t_sig, 1),
+            "resolve_docs_s": round(len(docs) / t_res, 1),
+            "params": {
+                "shingle_words": dedup.SHINGLE_WORDS,
+                "num_perm": dedup.NUM_PERM,
+                "bands": dedup.BANDS,
+                "rows": dedup.ROWS,
+                "threshold": dedup.THRESHOLD,
+            },
+        }
+    )
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,12 +239,14 @@ def main() -> None:
     r["real_pages"] = real_pages()
     if args.compare:
         r["compare_docs_s"] = compare(docs[:1000])
-    print(f"dedup: {len(docs)} docs, precision {r['precision']} recall {r['recall']} "
-          f"(pairs {r['true_pairs']} true / {r['predicted_pairs']} predicted), hard negatives "
-          f"merged {r['hard_negatives_merged']}/{r['hard_negatives']}, hash+signature "
-          f"{r['signature_docs_s']} docs/s, resolve {r['resolve_docs_s']} docs/s; "
-          f"recall by kind {r['recall_by_kind']}; cross-run {r['cross_run']}; real pages "
-          f"{r['real_pages']}")
+    print(
+        f"dedup: {len(docs)} docs, precision {r['precision']} recall {r['recall']} "
+        f"(pairs {r['true_pairs']} true / {r['predicted_pairs']} predicted), hard negatives "
+        f"merged {r['hard_negatives_merged']}/{r['hard_negatives']}, hash+signature "
+        f"{r['signature_docs_s']} docs/s, resolve {r['resolve_docs_s']} docs/s; "
+        f"recall by kind {r['recall_by_kind']}; cross-run {r['cross_run']}; real pages "
+        f"{r['real_pages']}"
+    )
     print(json.dumps({"bench": "dedup_quality", **r}))
 
 

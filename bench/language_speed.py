@@ -59,26 +59,52 @@ def run(name: str, texts: list[str], sweep: bool) -> dict[str, object]:
     mine, tm = ours(texts)
     agree = sum(a == b for a, b in zip(base, mine, strict=True)) / len(texts)
     res: dict[str, object] = {
-        "corpus": name, "docs": len(texts), "mean_chars": round(sum(map(len, texts)) / len(texts)),
-        "baseline_docs_s": round(len(texts) / tb, 1), "docs_s": round(len(texts) / tm, 1),
-        "speedup": round(tb / tm, 1), "agreement": round(agree, 4),
-        "settings": {"windows": lang.SAMPLE_WINDOWS, "window_chars": lang.WINDOW_CHARS,
-                     "n_trial": lang.N_TRIAL, "full_text_below": lang.FULL_TEXT_BELOW},
+        "corpus": name,
+        "docs": len(texts),
+        "mean_chars": round(sum(map(len, texts)) / len(texts)),
+        "baseline_docs_s": round(len(texts) / tb, 1),
+        "docs_s": round(len(texts) / tm, 1),
+        "speedup": round(tb / tm, 1),
+        "agreement": round(agree, 4),
+        "settings": {
+            "windows": lang.SAMPLE_WINDOWS,
+            "window_chars": lang.WINDOW_CHARS,
+            "n_trial": lang.N_TRIAL,
+            "full_text_below": lang.FULL_TEXT_BELOW,
+        },
     }
-    print(f"{name}: {len(texts)} docs (mean {res['mean_chars']} chars) baseline "
-          f"{res['baseline_docs_s']} docs/s, detect_language {res['docs_s']} docs/s "
-          f"(x{res['speedup']}), agreement {agree:.4f}")
+    print(
+        f"{name}: {len(texts)} docs (mean {res['mean_chars']} chars) baseline "
+        f"{res['baseline_docs_s']} docs/s, detect_language {res['docs_s']} docs/s "
+        f"(x{res['speedup']}), agreement {agree:.4f}"
+    )
     if sweep:
         saved = (lang.SAMPLE_WINDOWS, lang.WINDOW_CHARS, lang.N_TRIAL, lang.FULL_TEXT_BELOW)
-        for w, c, nt, fb in [(1, 10**6, 7, 0), (3, 500, 7, 0.9), (6, 250, 7, 0), (6, 250, 7, 0.9),
-                             (6, 250, 5, 0.9), (4, 200, 7, 0.9), (6, 150, 7, 0.9), (8, 100, 7, 0.9),
-                             (5, 120, 7, 0.9), (6, 150, 7, 0.95)]:
-            lang.SAMPLE_WINDOWS, lang.WINDOW_CHARS, lang.N_TRIAL, lang.FULL_TEXT_BELOW = w, c, nt, fb
+        for w, c, nt, fb in [
+            (1, 10**6, 7, 0),
+            (3, 500, 7, 0.9),
+            (6, 250, 7, 0),
+            (6, 250, 7, 0.9),
+            (6, 250, 5, 0.9),
+            (4, 200, 7, 0.9),
+            (6, 150, 7, 0.9),
+            (8, 100, 7, 0.9),
+            (5, 120, 7, 0.9),
+            (6, 150, 7, 0.95),
+        ]:
+            lang.SAMPLE_WINDOWS, lang.WINDOW_CHARS, lang.N_TRIAL, lang.FULL_TEXT_BELOW = (
+                w,
+                c,
+                nt,
+                fb,
+            )
             m, t = ours(texts)
             a = sum(x == y for x, y in zip(base, m, strict=True)) / len(texts)
             diff = [(x, y) for x, y in zip(base, m, strict=True) if x != y][:6]
-            print(f"  sweep windows={w} chars={c} n_trial={nt} full<{fb}: {len(texts) / t:.1f} docs/s "
-                  f"x{tb / t:.1f} agreement {a:.4f} {diff}")
+            print(
+                f"  sweep windows={w} chars={c} n_trial={nt} full<{fb}: {len(texts) / t:.1f} docs/s "
+                f"x{tb / t:.1f} agreement {a:.4f} {diff}"
+            )
         lang.SAMPLE_WINDOWS, lang.WINDOW_CHARS, lang.N_TRIAL, lang.FULL_TEXT_BELOW = saved
     return res
 
@@ -111,11 +137,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--sweep", action="store_true")
     args = ap.parse_args()
-    docs, _ = generate_corpus(args.n, args.seed, p_near=0, p_exact=0, p_hard=0,
-                              langs={k: 1.0 for k in ("en", "de", "fr", "es", "it", "nl", "pt",
-                                                      "ru")})
-    results = [run("synthetic", [d.text for d in docs], args.sweep),
-               run("mixed", mixed_corpus(args.n, args.seed), args.sweep)]
+    docs, _ = generate_corpus(
+        args.n,
+        args.seed,
+        p_near=0,
+        p_exact=0,
+        p_hard=0,
+        langs={k: 1.0 for k in ("en", "de", "fr", "es", "it", "nl", "pt", "ru")},
+    )
+    results = [
+        run("synthetic", [d.text for d in docs], args.sweep),
+        run("mixed", mixed_corpus(args.n, args.seed), args.sweep),
+    ]
     if EVAL.exists():
         with gzip.open(EVAL, "rt", encoding="utf-8") as fh:
             truth = [json.loads(line)["truth"] for line in fh]

@@ -37,7 +37,7 @@ STORY = [
     "The strike, the first at the port in eleven years, was called by the Harbour Workers Union "
     "after a final offer from the operating company was rejected by a large majority of members "
     "at a meeting that ran late into Sunday evening.",
-    "\"We have been patient for two years, and patience has not paid a single bill,\" union "
+    '"We have been patient for two years, and patience has not paid a single bill," union '
     "secretary Mirela Kostand told reporters outside the main gate, where several hundred pickets "
     "had gathered before dawn with banners and flasks of coffee.",
     "Arvel Terminals, which runs the four deep-water berths, said it regretted the decision and "
@@ -61,8 +61,15 @@ STORY = [
 TITLE = "Port Arvel dock workers strike over night-shift pay"
 
 
-def story(*, dateline: str = "PORT ARVEL (Wire) — ", byline: str = "", intro: str = "",
-          tail: tuple[str, ...] = (), keep: int | None = None, paras: list[str] | None = None) -> str:
+def story(
+    *,
+    dateline: str = "PORT ARVEL (Wire) — ",
+    byline: str = "",
+    intro: str = "",
+    tail: tuple[str, ...] = (),
+    keep: int | None = None,
+    paras: list[str] | None = None,
+) -> str:
     body = list(paras if paras is not None else STORY)[:keep]
     body[0] = dateline + body[0]
     head = [TITLE, *(x for x in (byline, intro) if x)]
@@ -73,45 +80,58 @@ BASE = story()
 VARIANTS = {
     "dateline": story(dateline="PORT ARVEL, Oct 6 (Coastal Press) - "),
     "byline": story(byline="By Tomas Velder, Economics Correspondent"),
-    "intro": story(intro="This article first appeared on our partner site and is republished "
-                         "with permission."),
-    "tail": story(tail=("Sign up for our morning briefing to get the day's top stories.",
-                        "© 2026 Harbour Daily. All rights reserved.",
-                        "Share this article: Facebook Twitter Email")),
+    "intro": story(
+        intro="This article first appeared on our partner site and is republished with permission."
+    ),
+    "tail": story(
+        tail=(
+            "Sign up for our morning briefing to get the day's top stories.",
+            "© 2026 Harbour Daily. All rights reserved.",
+            "Share this article: Facebook Twitter Email",
+        )
+    ),
     "truncated": story(keep=6, tail=("Read the full story on our website.",)),
-    "edited": story(paras=[p.replace("Monday", "Mon.").replace("percent", "per cent")
-                           for p in STORY[:4] + STORY[5:]]),
+    "edited": story(
+        paras=[
+            p.replace("Monday", "Mon.").replace("percent", "per cent")
+            for p in STORY[:4] + STORY[5:]
+        ]
+    ),
 }
 # Hard negatives: other articles about the same strike (same names, places, even a shared quote).
-SAME_EVENT = "\n\n".join([
-    "Port Arvel strike enters third day as ships queue offshore",
-    "PORT ARVEL (Wire) — The strike at Port Arvel entered its third day on Wednesday, with "
-    "container ships still waiting at anchor and no date set for new talks between the Harbour "
-    "Workers Union and Arvel Terminals.",
-    "\"We have been patient for two years, and patience has not paid a single bill,\" union "
-    "secretary Mirela Kostand told reporters outside the main gate, where several hundred pickets "
-    "had gathered before dawn with banners and flasks of coffee.",
-    "Hundreds of people joined a march through the old town on Wednesday morning, many of them "
-    "relatives of dock workers. Police said the protest passed off peacefully and the last "
-    "marchers had left the square by noon.",
-    "A mediator appointed by the transport ministry met union leaders for two hours on Tuesday "
-    "evening. Neither side commented afterwards, but a person close to the talks said the gap "
-    "between the two offers had narrowed slightly.",
-    "Fruit exporters said losses were mounting. One grower estimated that a third of this week's "
-    "harvest would spoil if it could not be loaded by the weekend, and called on the government "
-    "to step in before the season was lost.",
-    "At Brisko, further along the coast, the port manager said the diverted vessels had doubled "
-    "waiting times there and that extra crane operators were being hired on short contracts.",
-])
-OTHER_PORT_STORY = "\n\n".join([
-    "Brisko port hires crane operators as diverted ships arrive",
-    "BRISKO (Wire) — The port of Brisko is hiring dozens of crane operators on short contracts to "
-    "cope with ships diverted from Port Arvel, where dock workers have been on strike since Monday.",
-    "Managers said waiting times had doubled and that trucks were in short supply across the "
-    "region. The chamber of commerce asked hauliers from neighbouring provinces to help.",
-    "Union leaders in Port Arvel criticised the diversion, saying it weakened the strike, while "
-    "Arvel Terminals said customers had the right to choose where to unload.",
-])
+SAME_EVENT = "\n\n".join(
+    [
+        "Port Arvel strike enters third day as ships queue offshore",
+        "PORT ARVEL (Wire) — The strike at Port Arvel entered its third day on Wednesday, with "
+        "container ships still waiting at anchor and no date set for new talks between the Harbour "
+        "Workers Union and Arvel Terminals.",
+        '"We have been patient for two years, and patience has not paid a single bill," union '
+        "secretary Mirela Kostand told reporters outside the main gate, where several hundred pickets "
+        "had gathered before dawn with banners and flasks of coffee.",
+        "Hundreds of people joined a march through the old town on Wednesday morning, many of them "
+        "relatives of dock workers. Police said the protest passed off peacefully and the last "
+        "marchers had left the square by noon.",
+        "A mediator appointed by the transport ministry met union leaders for two hours on Tuesday "
+        "evening. Neither side commented afterwards, but a person close to the talks said the gap "
+        "between the two offers had narrowed slightly.",
+        "Fruit exporters said losses were mounting. One grower estimated that a third of this week's "
+        "harvest would spoil if it could not be loaded by the weekend, and called on the government "
+        "to step in before the season was lost.",
+        "At Brisko, further along the coast, the port manager said the diverted vessels had doubled "
+        "waiting times there and that extra crane operators were being hired on short contracts.",
+    ]
+)
+OTHER_PORT_STORY = "\n\n".join(
+    [
+        "Brisko port hires crane operators as diverted ships arrive",
+        "BRISKO (Wire) — The port of Brisko is hiring dozens of crane operators on short contracts to "
+        "cope with ships diverted from Port Arvel, where dock workers have been on strike since Monday.",
+        "Managers said waiting times had doubled and that trucks were in short supply across the "
+        "region. The chamber of commerce asked hauliers from neighbouring provinces to help.",
+        "Union leaders in Port Arvel criticised the diversion, saying it weakened the strike, while "
+        "Arvel Terminals said customers had the right to choose where to unload.",
+    ]
+)
 
 
 def entry(id: str, text: str, *, date: dt.date | None = None, prior: bool = False) -> DedupEntry:
@@ -139,12 +159,19 @@ def test_signature_shape_dtype_and_determinism(tmp_path: Path) -> None:
     b = band_hashes(s)
     assert b.dtype == np.uint64 and b.shape == (dedup.BANDS,)
     # same values in another interpreter (no per-process hash seed anywhere)
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from cleaners import dedup; "
-            f"print(dedup.minhash_signature(open(sys.argv[1]).read()).tobytes().hex())")
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from cleaners import dedup; "
+        f"print(dedup.minhash_signature(open(sys.argv[1]).read()).tobytes().hex())"
+    )
     f = tmp_path / "base.txt"
     f.write_text(BASE, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONHASHSEED": "123"}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(f)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    ).stdout
     assert out.strip() == s.tobytes().hex()
 
 
@@ -155,7 +182,8 @@ def test_empty_text_never_near_matches() -> None:
     # no words: no near matching at all, only exact (same normalised text)
     assert resolve_duplicates([entry("a", "😀 😀"), entry("b", "🎉")]) == {}
     assert resolve_duplicates([entry("a", " !!! "), entry("b", "...")]) == {
-        "b": Duplicate("a", "duplicate", 1.0)}
+        "b": Duplicate("a", "duplicate", 1.0)
+    }
 
 
 def test_cjk_text_is_shingled_by_character() -> None:
@@ -169,8 +197,12 @@ def test_cjk_text_is_shingled_by_character() -> None:
 
 @pytest.mark.parametrize("kind", sorted(VARIANTS))
 def test_syndicated_copy_is_near_duplicate(kind: str) -> None:
-    res = resolve_duplicates([entry("base", BASE, date=dt.date(2026, 10, 6)),
-                              entry("copy", VARIANTS[kind], date=dt.date(2026, 10, 7))])
+    res = resolve_duplicates(
+        [
+            entry("base", BASE, date=dt.date(2026, 10, 6)),
+            entry("copy", VARIANTS[kind], date=dt.date(2026, 10, 7)),
+        ]
+    )
     assert set(res) == {"copy"}
     d = res["copy"]
     assert d.duplicate_of == "base" and d.kind == "near_duplicate"
@@ -179,8 +211,9 @@ def test_syndicated_copy_is_near_duplicate(kind: str) -> None:
 
 def test_exact_duplicate_after_normalisation() -> None:
     copy = "  " + BASE.replace("\n\n", "\r\n\r\n").upper() + "\n"
-    res = resolve_duplicates([entry("b", copy, date=dt.date(2026, 5, 2)),
-                              entry("a", BASE, date=dt.date(2026, 5, 1))])
+    res = resolve_duplicates(
+        [entry("b", copy, date=dt.date(2026, 5, 2)), entry("a", BASE, date=dt.date(2026, 5, 1))]
+    )
     assert res == {"b": Duplicate("a", "duplicate", 1.0)}
 
 
@@ -207,8 +240,9 @@ def test_union_find_is_transitive() -> None:
     assert estimated_similarity(sa, sc) < dedup.THRESHOLD
     assert estimated_similarity(sa, sb) >= dedup.THRESHOLD
     assert estimated_similarity(sb, sc) >= dedup.THRESHOLD
-    res = resolve_duplicates([entry("c", c, date=dt.date(2026, 1, 1)), entry("a", a),
-                              entry("b", b)])
+    res = resolve_duplicates(
+        [entry("c", c, date=dt.date(2026, 1, 1)), entry("a", a), entry("b", b)]
+    )
     assert set(res) == {"a", "b"}
     assert res["a"].duplicate_of == res["b"].duplicate_of == "c"  # earliest date survives
     assert res["a"].similarity < dedup.THRESHOLD  # reported against the survivor, honestly
@@ -217,34 +251,44 @@ def test_union_find_is_transitive() -> None:
 # --- survivor rule ---------------------------------------------------------------------------
 
 
-def _exact(id: str, *, date: dt.date | None = None, n: int = 100, prior: bool = False
-           ) -> DedupEntry:
+def _exact(
+    id: str, *, date: dt.date | None = None, n: int = 100, prior: bool = False
+) -> DedupEntry:
     return DedupEntry(id, content_hash(BASE), minhash_signature(BASE), date, n, prior)
 
 
 def test_survivor_prior_wins_over_everything() -> None:
-    es = [_exact("a", date=dt.date(2020, 1, 1), n=999), _exact("z", date=dt.date(2026, 1, 1),
-                                                               n=1, prior=True)]
+    es = [
+        _exact("a", date=dt.date(2020, 1, 1), n=999),
+        _exact("z", date=dt.date(2026, 1, 1), n=1, prior=True),
+    ]
     res = resolve_duplicates(es)
     assert res == {"a": Duplicate("z", "duplicate", 1.0)}
 
 
 def test_prior_documents_are_never_reported() -> None:
-    es = [_exact("p1", prior=True, date=dt.date(2025, 1, 1)), _exact("p2", prior=True),
-          _exact("new")]
+    es = [
+        _exact("p1", prior=True, date=dt.date(2025, 1, 1)),
+        _exact("p2", prior=True),
+        _exact("new"),
+    ]
     assert resolve_duplicates(es) == {"new": Duplicate("p1", "duplicate", 1.0)}
 
 
 def test_survivor_earliest_date_then_longest_then_smallest_id() -> None:
     d1, d2 = dt.date(2026, 3, 1), dt.date(2026, 3, 2)
     assert resolve_duplicates([_exact("a", date=d2, n=500), _exact("b", date=d1, n=10)]) == {
-        "a": Duplicate("b", "duplicate", 1.0)}
+        "a": Duplicate("b", "duplicate", 1.0)
+    }
     assert resolve_duplicates([_exact("a", date=None, n=500), _exact("b", date=d2, n=10)]) == {
-        "a": Duplicate("b", "duplicate", 1.0)}  # unknown dates last
+        "a": Duplicate("b", "duplicate", 1.0)
+    }  # unknown dates last
     assert resolve_duplicates([_exact("a", date=d1, n=10), _exact("b", date=d1, n=20)]) == {
-        "a": Duplicate("b", "duplicate", 1.0)}
+        "a": Duplicate("b", "duplicate", 1.0)
+    }
     assert resolve_duplicates([_exact("b", n=10), _exact("a", n=10)]) == {
-        "b": Duplicate("a", "duplicate", 1.0)}
+        "b": Duplicate("a", "duplicate", 1.0)
+    }
 
 
 def test_result_is_independent_of_input_order() -> None:
@@ -264,15 +308,31 @@ def test_result_is_independent_of_input_order() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["base", "event", *sorted(VARIANTS)]),
-                          st.integers(0, 3), st.booleans()), min_size=1, max_size=12),
-       st.randoms(use_true_random=False))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["base", "event", *sorted(VARIANTS)]), st.integers(0, 3), st.booleans()
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.randoms(use_true_random=False),
+)
 def test_any_entry_set_resolves_the_same_in_any_order(
-        spec: list[tuple[str, int, bool]], rnd: random.Random) -> None:
+    spec: list[tuple[str, int, bool]], rnd: random.Random
+) -> None:
     texts = {"base": BASE, "event": SAME_EVENT, **VARIANTS}
-    entries = [DedupEntry(f"id{i}", content_hash(texts[k]), _SIGS[k],
-                          dt.date(2026, 1, 1 + day) if day else None, len(texts[k]), prior)
-               for i, (k, day, prior) in enumerate(spec)]
+    entries = [
+        DedupEntry(
+            f"id{i}",
+            content_hash(texts[k]),
+            _SIGS[k],
+            dt.date(2026, 1, 1 + day) if day else None,
+            len(texts[k]),
+            prior,
+        )
+        for i, (k, day, prior) in enumerate(spec)
+    ]
     expected = resolve_duplicates(entries)
     shuffled = entries[:]
     rnd.shuffle(shuffled)
@@ -283,7 +343,9 @@ def test_any_entry_set_resolves_the_same_in_any_order(
     assert not any(e.prior and e.id in expected for e in entries)
 
 
-_SIGS = {k: minhash_signature(t) for k, t in {"base": BASE, "event": SAME_EVENT, **VARIANTS}.items()}
+_SIGS = {
+    k: minhash_signature(t) for k, t in {"base": BASE, "event": SAME_EVENT, **VARIANTS}.items()
+}
 
 
 def test_big_buckets_are_bounded_but_still_cluster() -> None:
@@ -307,8 +369,10 @@ def test_duplicate_ids_are_rejected() -> None:
 
 
 def _published() -> list[DedupEntry]:
-    return [entry("pub-base", BASE, date=dt.date(2026, 10, 6)),
-            entry("pub-brisko", OTHER_PORT_STORY, date=dt.date(2026, 10, 8))]
+    return [
+        entry("pub-base", BASE, date=dt.date(2026, 10, 6)),
+        entry("pub-brisko", OTHER_PORT_STORY, date=dt.date(2026, 10, 8)),
+    ]
 
 
 def test_index_round_trip(tmp_path: Path) -> None:
@@ -329,8 +393,13 @@ def test_index_is_compact(tmp_path: Path) -> None:
     docs = []
     for i in range(400):
         paras = rnd.sample(STORY, 5)
-        docs.append(DedupEntry.from_text(f"doc-{i:06d}", " ".join(paras) + f" {i}",
-                                         date=dt.date(2026, 1, 1) + dt.timedelta(days=i % 300)))
+        docs.append(
+            DedupEntry.from_text(
+                f"doc-{i:06d}",
+                " ".join(paras) + f" {i}",
+                date=dt.date(2026, 1, 1) + dt.timedelta(days=i % 300),
+            )
+        )
     idx.add(docs)
     idx.save(tmp_path / "idx.parquet")
     assert (tmp_path / "idx.parquet").stat().st_size / len(idx) <= 200
@@ -341,10 +410,17 @@ def test_index_finds_exact_and_near_copies_of_published_documents(tmp_path: Path
     idx.add(_published())
     idx.save(tmp_path / "idx.parquet")
     idx = DedupIndex.load(tmp_path / "idx.parquet")
-    new = [entry("n-exact", BASE.upper()), entry("n-trunc", VARIANTS["truncated"]),
-           entry("n-tail", VARIANTS["tail"]), entry("n-event", SAME_EVENT),
-           entry("n-fresh", "A completely different article about a choir festival in the hills, "
-                            "with singers from nine villages performing in the open air.")]
+    new = [
+        entry("n-exact", BASE.upper()),
+        entry("n-trunc", VARIANTS["truncated"]),
+        entry("n-tail", VARIANTS["tail"]),
+        entry("n-event", SAME_EVENT),
+        entry(
+            "n-fresh",
+            "A completely different article about a choir festival in the hills, "
+            "with singers from nine villages performing in the open air.",
+        ),
+    ]
     found = idx.query(new)
     assert found["n-exact"] == Duplicate("pub-base", "duplicate", 1.0)
     for k in ("n-trunc", "n-tail"):

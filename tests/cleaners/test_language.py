@@ -21,26 +21,38 @@ from cleaners.language import LanguageGuess, detect_language, init_detector
 ROOT = Path(__file__).resolve().parents[2]
 
 # Written for these tests.
-EN = ("The harbour authority said on Tuesday that the new ferry terminal would open later than "
-      "planned, because engineers found cracks in the concrete of the northern pier. Travellers "
-      "were advised to check the timetable before leaving home, and the operator promised refunds "
-      "for anyone whose journey had been cancelled at short notice.")
-DE = ("Die Stadtverwaltung teilte am Dienstag mit, dass die neue Fähranlegestelle später als "
-      "geplant eröffnet wird, weil Ingenieure Risse im Beton des nördlichen Piers gefunden haben. "
-      "Reisende sollen vor der Abfahrt den Fahrplan prüfen, und der Betreiber versprach eine "
-      "Erstattung für alle ausgefallenen Fahrten.")
-FR = ("La mairie a annoncé mardi que le nouveau terminal des ferries ouvrirait plus tard que prévu, "
-      "car des ingénieurs ont découvert des fissures dans le béton de la jetée nord. Les voyageurs "
-      "sont invités à consulter les horaires avant de partir, et l'exploitant a promis de rembourser "
-      "les trajets annulés.")
-ES = ("El ayuntamiento anunció el martes que la nueva terminal de transbordadores abrirá más tarde "
-      "de lo previsto, porque los ingenieros encontraron grietas en el hormigón del muelle norte. "
-      "Se recomienda a los viajeros consultar los horarios antes de salir de casa.")
-RU = ("Администрация порта сообщила во вторник, что новый паромный терминал откроется позже "
-      "запланированного срока, потому что инженеры обнаружили трещины в бетоне северного причала. "
-      "Пассажирам советуют заранее проверять расписание.")
-ZH = ("港口管理局星期二表示，新的渡轮码头将比原计划晚开放，因为工程师在北侧码头的混凝土中发现了裂缝。"
-      "当局建议旅客出发前查看时刻表，运营公司承诺为所有被取消的行程退款。")
+EN = (
+    "The harbour authority said on Tuesday that the new ferry terminal would open later than "
+    "planned, because engineers found cracks in the concrete of the northern pier. Travellers "
+    "were advised to check the timetable before leaving home, and the operator promised refunds "
+    "for anyone whose journey had been cancelled at short notice."
+)
+DE = (
+    "Die Stadtverwaltung teilte am Dienstag mit, dass die neue Fähranlegestelle später als "
+    "geplant eröffnet wird, weil Ingenieure Risse im Beton des nördlichen Piers gefunden haben. "
+    "Reisende sollen vor der Abfahrt den Fahrplan prüfen, und der Betreiber versprach eine "
+    "Erstattung für alle ausgefallenen Fahrten."
+)
+FR = (
+    "La mairie a annoncé mardi que le nouveau terminal des ferries ouvrirait plus tard que prévu, "
+    "car des ingénieurs ont découvert des fissures dans le béton de la jetée nord. Les voyageurs "
+    "sont invités à consulter les horaires avant de partir, et l'exploitant a promis de rembourser "
+    "les trajets annulés."
+)
+ES = (
+    "El ayuntamiento anunció el martes que la nueva terminal de transbordadores abrirá más tarde "
+    "de lo previsto, porque los ingenieros encontraron grietas en el hormigón del muelle norte. "
+    "Se recomienda a los viajeros consultar los horarios antes de salir de casa."
+)
+RU = (
+    "Администрация порта сообщила во вторник, что новый паромный терминал откроется позже "
+    "запланированного срока, потому что инженеры обнаружили трещины в бетоне северного причала. "
+    "Пассажирам советуют заранее проверять расписание."
+)
+ZH = (
+    "港口管理局星期二表示，新的渡轮码头将比原计划晚开放，因为工程师在北侧码头的混凝土中发现了裂缝。"
+    "当局建议旅客出发前查看时刻表，运营公司承诺为所有被取消的行程退款。"
+)
 SAMPLES = {"en": EN, "de": DE, "fr": FR, "es": ES, "ru": RU, "zh": ZH}
 
 
@@ -63,11 +75,19 @@ def test_chinese_variants_map_to_zh() -> None:
     assert detect_language(_long(ZH)).code == "zh"
 
 
-@pytest.mark.parametrize("text", [
-    "", "   \n\t ", "12345 678.90 2024-06-01 +44 20 7946 0000", "😀😂👍🏽🎉 🔥🔥🔥 ❤️❤️",
-    "Hi there", "https://example.com/a/b?c=d www.example.org @someone_here #tag 42",
-    "contact: first.last@example.com, other@example.net — 555-0100", "— · • … ¶ § ¤ ※",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "12345 678.90 2024-06-01 +44 20 7946 0000",
+        "😀😂👍🏽🎉 🔥🔥🔥 ❤️❤️",
+        "Hi there",
+        "https://example.com/a/b?c=d www.example.org @someone_here #tag 42",
+        "contact: first.last@example.com, other@example.net — 555-0100",
+        "— · • … ¶ § ¤ ※",
+    ],
+)
 def test_und_on_short_or_letterless_text(text: str) -> None:
     assert detect_language(text) == LanguageGuess("und", None)
 
@@ -86,8 +106,10 @@ def test_urls_handles_and_numbers_do_not_count_as_letters() -> None:
 
 
 def test_reduce_text() -> None:
-    r = lang.reduce_text("Read https://t.co/AbC123 and www.x.org/q, mail a.b@c.de, "
-                         "ask @some_one about #Elections2024 on 12.05.2024 at 10:30")
+    r = lang.reduce_text(
+        "Read https://t.co/AbC123 and www.x.org/q, mail a.b@c.de, "
+        "ask @some_one about #Elections2024 on 12.05.2024 at 10:30"
+    )
     assert r == "Read and mail , ask about Elections on at"
 
 
@@ -119,7 +141,13 @@ def test_fast_detector_equals_langdetect_detector() -> None:
     """The re-implemented loops give langdetect's exact n-grams and probabilities."""
     init_detector()
     factory = lang._factory
-    texts = [*SAMPLES.values(), _long(FR, 5), "ÀÉÎ Õü ǅ ș ț ễ ア あ ㄅ 가 ي ی", "ABC DEF ghi JKL", "  a  "]
+    texts = [
+        *SAMPLES.values(),
+        _long(FR, 5),
+        "ÀÉÎ Õü ǅ ș ț ễ ア あ ㄅ 가 ي ی",
+        "ABC DEF ghi JKL",
+        "  a  ",
+    ]
     for t in texts:
         ref, fast = Detector(factory), lang._FastDetector(factory)
         ref.append(t)
@@ -134,11 +162,14 @@ def test_fast_detector_equals_langdetect_detector() -> None:
         ref.append(t)
         fast.append(t)
         assert [(p.lang, p.prob) for p in fast.get_probabilities()] == [
-            (p.lang, p.prob) for p in ref.get_probabilities()]
+            (p.lang, p.prob) for p in ref.get_probabilities()
+        ]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("abcdeXYZ äöüßéçñ ДЖя 中文 アあ.,'-\n")), max_size=300))
+@given(
+    st.text(alphabet=st.sampled_from(list("abcdeXYZ äöüßéçñ ДЖя 中文 アあ.,'-\n")), max_size=300)
+)
 def test_fast_ngrams_equal_langdetect_on_any_text(text: str) -> None:
     init_detector()
     ref, fast = Detector(lang._factory), lang._FastDetector(lang._factory)
@@ -190,9 +221,14 @@ print(json.dumps(res))
 
 
 def _run(mode: str, texts: list[str]) -> list[list[object]]:
-    proc = subprocess.run([sys.executable, "-c", _RACE.format(root=str(ROOT)), mode],
-                          input=json.dumps(texts), capture_output=True, text=True, timeout=300,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RACE.format(root=str(ROOT)), mode],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
