@@ -131,8 +131,8 @@ def run_batches_on_dask(
     return subflow(config, plan)
 
 
-# Threads only wait on the process pool (or run the single-worker case), so many are harmless:
-# the pool's size is what bounds CPU use.
+# Batch-task threads only wait on the process pool, so many are harmless: the pool's size is
+# what bounds CPU use.
 @flow(name="clean-articles", task_runner=ThreadPoolTaskRunner(max_workers=64))  # type: ignore[arg-type]
 def clean_articles(config: RunConfig | None = None) -> dict[str, Any]:
     """Turn a folder of scraped articles into clean, language-tagged, deduplicated Parquet."""
