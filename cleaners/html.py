@@ -71,6 +71,7 @@ from trafilatura.baseline import baseline
 from trafilatura.utils import load_html
 
 from cleaners.article import RejectReason, Removal
+from cleaners.readers import CONTROL_CHARS  # C0 controls lxml rejects or truncates on
 from cleaners.text import clean_text
 
 __all__ = [
@@ -90,8 +91,6 @@ __all__ = [
 
 SELECTORS_PATH = Path(__file__).with_name("html_selectors.toml")
 
-# C0 controls except TAB, LF, CR (and DEL): lxml rejects or truncates on them.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS_RE = re.compile(r"\s+")
 _LANG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$")
 
@@ -457,9 +456,9 @@ def sanitize_html(html: str, max_chars: int) -> tuple[str, bool]:
     truncated = len(html) > max_chars
     if truncated:
         html = html[:max_chars]
-    if _CONTROL_RE.search(html) is None:  # the usual case: a scan without building a copy
+    if CONTROL_CHARS.search(html) is None:  # the usual case: a scan without building a copy
         return html, truncated
-    return _CONTROL_RE.sub("", html), truncated
+    return CONTROL_CHARS.sub("", html), truncated
 
 
 def _collapse(text: str) -> str:

@@ -25,7 +25,7 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES
 
 # C0 controls (but tab/newline/carriage return) and DEL: they crash lxml-based tools.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:]{2,40})""", re.I
 )
@@ -173,7 +173,7 @@ def sanitize(text: str) -> str:
     """Normalise newlines and drop NUL/control characters."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_CHARS.sub("", text)
+    return CONTROL_CHARS.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,11 +238,11 @@ def read_records(
     ones, Rejects for the rest."""
     limits = limits or ReadLimits()
     kind = source_kind(source_path)
-    whole_file_id = record_id(source_path)
 
-    def reject(reason: RejectReason, detail: str, key: str | int = 0) -> Reject:
-        rid = whole_file_id if key == 0 else record_id(source_path, key)
-        return Reject(id=rid, source_path=source_path, reason=reason, detail=detail)
+    def reject(reason: RejectReason, detail: str) -> Reject:
+        return Reject(
+            id=record_id(source_path), source_path=source_path, reason=reason, detail=detail
+        )
 
     if kind is None:
         suffix = "".join(PurePosixPath(source_path).suffixes) or "(no extension)"

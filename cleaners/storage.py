@@ -139,14 +139,6 @@ def remove_leftovers(root: Path) -> list[Path]:
     return removed
 
 
-def file_hash(path: Path) -> str:
-    digest = xxhash.xxh3_128()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def load_manifest(layout: Layout) -> dict[str, str]:
     """source_path -> file_hash of every input an earlier run finished."""
     if not layout.manifest.exists():
