@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from lxml import html as lxml_html
 
 import cleaners.html as H
@@ -622,16 +623,57 @@ def test_scripts_and_styles_never_reach_the_text() -> None:
         assert "adSlot" not in result.text and "enable JavaScript" not in result.text
 
 
-@pytest.mark.parametrize("name", ["author_byline_kept", "comments_wp", "caption"])
+@pytest.mark.parametrize("name", ["author_byline_kept", "comments_wp", "caption", "metadata"])
 def test_metadata_matches_trafilatura_extract_metadata(name: str) -> None:
     from trafilatura.metadata import extract_metadata
     from trafilatura.utils import load_html
 
     html = fixture(name)
-    ours = H._metadata(load_html(html), URL, False)
+    ours = H._metadata(H.load_html(html), URL, False)
     theirs = extract_metadata(load_html(html), default_url=URL, extensive=False)
     for key in ("title", "author", "date", "sitename", "description", "url"):
         assert getattr(ours, key) == getattr(theirs, key), key
+
+
+# ------------------------------------------------------------------------------------------
+# loading
+
+
+@pytest.mark.parametrize(
+    "name", ["metadata", "comments_wp", "consent_banners", "author_byline_kept", "caption"]
+)
+def test_load_html_parses_as_trafilatura_does(name: str) -> None:
+    from trafilatura.utils import load_html
+
+    html = fixture(name)
+    ours, theirs = H.load_html(html), load_html(html)
+    assert etree.tostring(ours) == etree.tostring(theirs)
+    assert all(
+        isinstance(el, lxml_html.HtmlElement) for el in ours.iter() if isinstance(el.tag, str)
+    )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>Declared encoding</p></body></html>',
+        "<!DOCTYPE html SYSTEM 'about:legacy-compat' />\n<html><body><p>Doctype</p></body></html>",
+        '<html lang="en" />\n<body><p>Self-closing root</p></body>',
+        "plain words, no markup at all",
+        "<p>one fragment</p>",
+    ],
+)
+def test_load_html_repairs_and_rejects_as_trafilatura_does(html: str) -> None:
+    from trafilatura.utils import load_html
+
+    ours, theirs = H.load_html(html), load_html(html)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_sanitize_html_drops_xml_nonchars() -> None:
+    assert sanitize_html("a\ufffeb\uffffc\x7fd", 100) == ("abcd", False)
 
 
 def test_metadata_skips_categories_tags_and_licence() -> None:
