@@ -625,6 +625,8 @@ def test_scripts_and_styles_never_reach_the_text() -> None:
 
 @pytest.mark.parametrize("name", ["author_byline_kept", "comments_wp", "caption", "metadata"])
 def test_metadata_matches_trafilatura_extract_metadata(name: str) -> None:
+    """Same fields as trafilatura's, but the author found in the page body (our own heuristic,
+    tested below); on these fixtures that one agrees too."""
     from trafilatura.metadata import extract_metadata
     from trafilatura.utils import load_html
 
@@ -633,6 +635,84 @@ def test_metadata_matches_trafilatura_extract_metadata(name: str) -> None:
     theirs = extract_metadata(load_html(html), default_url=URL, extensive=False)
     for key in ("title", "author", "date", "sitename", "description", "url"):
         assert getattr(ours, key) == getattr(theirs, key), key
+
+
+# ------------------------------------------------------------------------------------------
+# authors named in the page body (no author meta tag, no JSON-LD)
+
+BYLINE_CASES = [
+    ('<p class="byline">By Morwenna Tate</p>', ["Morwenna Tate"]),
+    ('<div class="post-author">Written by: Ilse Brandt | 4 March 2024</div>', ["Ilse Brandt"]),
+    ('<span class="entry-meta">Posted in Local by <a rel="author" href="/u/ot">Odile Thorne</a>'
+     "</span>", ["Odile Thorne"]),
+    ('<div itemprop="author" itemscope><span itemprop="image">x</span>'
+     '<span itemprop="name">Kwame Asante</span><span>Staff reporter</span></div>',
+     ["Kwame Asante"]),
+    ('<span class="article-meta__author-name">Ines Carvalho</span>', ["Ines Carvalho"]),
+    ('<p class="Byline_author__a8Kq2">Ruairi Doyle</p>', ["Ruairi Doyle"]),
+    ('<div class="story-meta">Updated 2 May 2024, 10:41 By Hettie Marsh</div>'
+     '<div class="story-byline">Updated 2 May 2024, 10:41 By Hettie Marsh</div>',
+     ["Hettie Marsh"]),
+    ('<div class="byline">By Ada Pryce and Tobias Lund</div>', ["Ada Pryce", "Tobias Lund"]),
+    ('<p class="author">By <time datetime="2024-05-02">May 2, 2024</time></p>', []),
+    ('<div class="author-bio">Mina Osei has covered the harbour for the paper since 2009 and '
+     "writes about boats, tides and the people who work the quays.</div>", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("markup", "authors"), BYLINE_CASES)
+def test_author_from_the_page(markup: str, authors: list[str]) -> None:
+    html = article_page(markup)
+    assert extract_html(html, url=URL, options=PLAIN).authors == authors
+
+
+def test_author_prefers_the_name_element_and_the_byline_before_later_ones() -> None:
+    markup = (
+        '<div class="author">By <b class="author-name">Saskia Holm</b> in Local</div>'
+        '<div class="byline">By Peder Lund</div>'
+    )
+    assert extract_html(article_page(markup), url=URL, options=PLAIN).authors == ["Saskia Holm"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<ol class="comment-list"><li><span class="author">Gwyn Pask</span> said: lovely</li></ol>',
+        '<p class="comment-author">Gwyn Pask</p>',
+        '<div id="comments"><a rel="author" href="/u/gp">Gwyn Pask</a></div>',
+        '<aside class="widget"><p class="byline">By Gwyn Pask</p></aside>',
+        '<div class="sidebar-box"><p class="post-author">Gwyn Pask</p></div>',
+        '<form><label class="author">Gwyn Pask</label><input id="author" name="author"></form>',
+        '<p class="bypostauthor">Gwyn Pask</p>',
+    ],
+)
+def test_author_is_never_a_commenter_or_a_sidebar_name(markup: str) -> None:
+    assert extract_html(article_page(markup), url=URL, options=PLAIN).authors == []
+
+
+def test_author_meta_tag_wins_over_the_page() -> None:
+    html = article_page('<p class="byline">By Peder Lund</p>', head='<meta name="author" '
+                        'content="Saskia Holm">')  # fmt: skip
+    assert extract_html(html, url=URL, options=PLAIN).authors == ["Saskia Holm"]
+
+
+def test_author_body_classes_do_not_hide_the_byline() -> None:
+    html = article_page('<p class="byline">By Morwenna Tate</p>').replace(
+        "<body>", '<body class="has-sidebar comments-open">'
+    )
+    assert extract_html(html, url=URL, options=PLAIN).authors == ["Morwenna Tate"]
+
+
+@pytest.mark.parametrize(
+    ("token", "tier"),
+    [("author-name", 1), ("authorName", 1), ("wp-block-post-author__name", 1),
+     ("_authorName_1r0t6_51", 1), ("post-author", 2), ("Author_author__4ceOm", 2),
+     ("posted-by", 2), ("byline", 2), ("author-link", 3), ("byline-wrapper", 3),
+     ("comment-author", None), ("author-bio", None), ("author-avatar", None),
+     ("bypostauthor", None), ("authority", None)],
+)  # fmt: skip
+def test_author_class_tokens(token: str, tier: int | None) -> None:
+    assert H._author_token_tier(token) == tier
 
 
 # ------------------------------------------------------------------------------------------
