@@ -370,6 +370,23 @@ def test_visible_text_is_not_recursive() -> None:
     assert visible_text(tree) == "top\ndeep"
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in FIXTURES.glob("*.html")))
+def test_visible_length_is_about_the_visible_text_length(name: str) -> None:
+    tree = H.load_html(fixture(name))
+    H.strip_inert(tree)
+    exact = len(visible_text(tree))
+    assert abs(H.visible_length(tree) - exact) <= 0.1 * exact + 5
+
+
+def test_visible_length_leaves_out_page_furniture_once() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><nav>Home News <footer>Nested footer</footer></nav>"
+        "<p>Twelve chars</p><aside>Side</aside><button>Go</button><footer>Foot</footer></body>"
+        "</html>"
+    )
+    assert H.visible_length(tree) == len("Twelve chars") == len(visible_text(tree))
+
+
 @pytest.mark.parametrize(
     "html",
     [
