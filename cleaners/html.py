@@ -1112,7 +1112,10 @@ def dedupe_lines(text: str, min_chars: int) -> tuple[str, list[Removal]]:
     kept: list[str] = []
     removed: list[Removal] = []
     for line in text.split("\n"):
-        key = _collapse(line).lower()
+        if len(line) < min_chars:  # collapsing never lengthens a line
+            kept.append(line)
+            continue
+        key = " ".join(line.split()).lower()  # _collapse, without the regex
         if len(key) >= min_chars:
             if key in seen:
                 removed.append(Removal(rule="html.duplicate_line", text=line.strip(), line=None))
