@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+from unicodedata import category
 
 from cleaners.article import Removal
 
@@ -23,19 +24,37 @@ if TYPE_CHECKING:
 _LEAD = " -–—•·*›»>|#+~"
 _TRAIL = " :.,!…›»→>|*+~-–—"
 _SPACE = re.compile(r"\s+")
+# Pictographs and their joiners/selectors opening a line ("🚀 Sign up", "✉️ Reply by email"):
+# decoration like the bullets above, trimmed by a character test (no regex scan of the line).
+# Symbols below U+2000 (© ® ° ¶ ...) say something and stay.
+_PICTO_CATEGORIES = frozenset(("So", "Sk", "Cf", "Mn", "Co", "Cs"))
+_PICTO_FROM = "\u2000"
+
+
+def _trim_pictographs(low: str) -> str:
+    """`low` without leading pictographs (and the bullets/space after them)."""
+    i = 0
+    while i < len(low) and low[i] >= _PICTO_FROM and category(low[i]) in _PICTO_CATEGORIES:
+        i += 1
+    return low[i:].lstrip(_LEAD) if i else low
 
 
 def normalise(text: str) -> str:
     """Lower-case, collapse whitespace, trim bullets and trailing punctuation: `norm` of a line."""
-    low = _SPACE.sub(" ", text).strip().lower()
-    return low.lstrip(_LEAD).rstrip(_TRAIL)
+    low = _SPACE.sub(" ", text).strip().lower().lstrip(_LEAD)
+    if low[:1] and not low[0].isascii():
+        low = _trim_pictographs(low)
+    return low.rstrip(_TRAIL)
 
 
 def _normalise_stripped(text: str) -> str:
     """`normalise` of an already stripped line; skips the whitespace regex when the only
     whitespace is single ASCII spaces (every other whitespace character is unprintable)."""
     if text.isprintable() and "  " not in text:
-        return text.lower().lstrip(_LEAD).rstrip(_TRAIL)
+        low = text.lower().lstrip(_LEAD)
+        if low[:1] and not low[0].isascii():
+            low = _trim_pictographs(low)
+        return low.rstrip(_TRAIL)
     return normalise(text)
 
 

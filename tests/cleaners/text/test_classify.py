@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
+from cleaners.text import clean_text
 from cleaners.text.classify import best_run, guess_language, line_features, runs
-from cleaners.text.doc import Doc
+from cleaners.text.doc import Doc, normalise
 
 EN = (
     "The council approved the budget on Monday after a long debate about the costs of the new "
@@ -57,3 +60,29 @@ def test_region_skips_menus_keeps_heading_between_paragraphs() -> None:
     region = doc.region
     assert region.segments == ((4, 7),)
     assert 5 in region and 0 not in region and 8 not in region
+
+
+@pytest.mark.parametrize(
+    "text,norm",
+    [
+        ("🚀 Sign up for the Tideline letter", "sign up for the tideline letter"),
+        ("✉️ Reply by email", "reply by email"),
+        ("• 👉 Save this story!", "save this story"),
+        ("© 2024 Harbour Gazette", "© 2024 harbour gazette"),  # a symbol that says something
+        ("® Registered mark", "® registered mark"),
+        ("→ Next page", "→ next page"),
+        ("Émile walked to the quay.", "émile walked to the quay"),
+        ("🌊🌊", ""),
+    ],
+)
+def test_normalise_trims_leading_pictographs(text: str, norm: str) -> None:
+    assert normalise(text) == norm
+    assert Doc.from_text(text).lines[0].norm == norm
+
+
+def test_pictograph_lines_match_signatures() -> None:
+    res = clean_text(
+        "🔥 Recommended Posts\n💬 Reply by email\nThe quay reopened on Monday.", from_extractor=True
+    )
+    assert {r.rule for r in res.removed} == {"related.list", "comments.form"}
+    assert res.text == "The quay reopened on Monday."
