@@ -46,6 +46,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 GOOD_CAP = 1500  # a single huge line counts no more than this
 SHORT_COST = 28.0  # what a menu item / label line costs the run
 LIST_COST = 10.0  # a short line with function words: list item or heading, cheaper
+SENTENCE_COST = 10.0  # a short line ending like a sentence: prose split into short lines
 NEAR_WEIGHT = 0.3  # share of a near-prose line's length it adds to the run
 GOOD_MIN_CHARS = 100  # prose: at least this long...
 GOOD_MIN_STOP = 0.2  # ...with at least this share of function words
@@ -117,6 +118,7 @@ class Features:
     link_ratio: float
     title_case: float  # share of alphabetic words starting with a capital
     kind: str  # good | near | short | link
+    full_stop: bool = False  # ends like a sentence proper (. ! ? …), not a label (:) or quote
 
     @property
     def prose(self) -> bool:
@@ -176,7 +178,10 @@ def features_of(
         kind = _kind_without_stopwords(n_chars * (3 if cjk else 1), n_words, sentence_end)
     else:
         kind = _kind(n_chars, n_words, stop_ratio, sentence_end, link_ratio)
-    return Features(n_chars, n_words, stop_ratio, sentence_end, link_ratio, title_case, kind)
+    full_stop = _ends_with(text, _FULL_STOP_CHARS)
+    return Features(
+        n_chars, n_words, stop_ratio, sentence_end, link_ratio, title_case, kind, full_stop
+    )
 
 
 # What every `_LINKISH` / `_URLISH` match contains: "://", "www.", "@", "#" or ".<tld>" (same
@@ -187,6 +192,7 @@ _LINK_HINT = re.compile(
 )
 _EMPTY: frozenset[str] = frozenset()
 _SENTENCE_END_CHARS = '.!?…:;。！？"”’»)]'
+_FULL_STOP_CHARS = ".!?…。！？"
 
 
 def _ends_with(text: str, chars: str) -> bool:
@@ -229,6 +235,8 @@ def line_score(f: Features, flagged: bool) -> float:
         return -LINK_COST
     if f.n_words >= 4 and (f.stop_ratio or 0) > 0:
         return -LIST_COST  # a list item or heading written in the article's language
+    if f.n_words >= 2 and f.full_stop:
+        return -SENTENCE_COST  # a short sentence ("Trains lose connectivity."): menus do not end so
     return -SHORT_COST
 
 

@@ -62,6 +62,27 @@ def test_region_skips_menus_keeps_heading_between_paragraphs() -> None:
     assert 5 in region and 0 not in region and 8 not in region
 
 
+def test_region_keeps_short_sentences_between_paragraphs() -> None:
+    intro = "The ferry to the island runs on a simple promise: that the harbour is always open."
+    lines = [
+        "Home",
+        "Timetables",
+        "Tickets",
+        intro,
+        "It is not.",
+        "Storms close it.",
+        "Tides close it.",
+        "Strikes close it too.",
+        "Ice closes it.",
+        EN,
+        "Privacy",
+        "Contact",
+        "Jobs",
+    ]
+    doc = Doc.from_text("\n".join(lines))
+    assert doc.region.segments == ((3, 10),)
+
+
 @pytest.mark.parametrize(
     "text,norm",
     [
