@@ -48,8 +48,8 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
 
@@ -170,14 +170,18 @@ def is_empty_signature(signature: np.ndarray) -> bool:
     return bool(np.all(signature == _MAXV))
 
 
-def band_hashes(signature: np.ndarray) -> np.ndarray:
+def band_hashes(signature: np.ndarray, first_band: int = 0) -> np.ndarray:
     """`BANDS` uint64 LSH keys of a signature, or an (n, BANDS) matrix of keys for an
-    (n, NUM_PERM) matrix of signatures. The band's index is mixed in: bands never meet."""
-    sig = np.asarray(signature, dtype=np.uint64)
-    one = sig.ndim == 1
-    sig = np.atleast_2d(sig)[:, : BANDS * ROWS].reshape(-1, BANDS, ROWS)
+    (n, NUM_PERM) matrix of signatures. The band's index is mixed in: bands never meet.
+    With `first_band`, the columns given start at that band's first row (keys of the bands
+    they cover)."""
+    sig = np.atleast_2d(np.asarray(signature, dtype=np.uint64))
+    one = np.ndim(signature) == 1
+    n_bands = min(BANDS - first_band, sig.shape[1] // ROWS)
+    sig = sig[:, : n_bands * ROWS].reshape(-1, n_bands, ROWS)
     with np.errstate(over="ignore"):
-        k = np.broadcast_to(np.arange(BANDS, dtype=np.uint64) + np.uint64(0x51ED27), sig.shape[:2])
+        bands = np.arange(first_band, first_band + n_bands, dtype=np.uint64)
+        k = np.broadcast_to(bands + np.uint64(0x51ED27), sig.shape[:2])
         for r in range(ROWS):
             k = _mix(k * _ROLL + sig[:, :, r])
     return k[0] if one else k
@@ -236,22 +240,33 @@ class Duplicate(NamedTuple):
 
 
 class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+    """Union-find over the rows that have a link at all (most documents have none)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:
         p = self.parent
         root = x
-        while p[root] != root:
+        while p.get(root, root) != root:
             root = p[root]
-        while p[x] != root:
+        while p.get(x, x) != root:
             p[x], x = root, p[x]
         return root
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
+            self.parent.setdefault(ra, ra)
+            self.parent.setdefault(rb, rb)
             self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[int]]:
+        """Every set of more than one row, rows ascending."""
+        found: dict[int, list[int]] = defaultdict(list)
+        for x in sorted(self.parent):
+            found[self.find(x)].append(x)
+        return [m for m in found.values() if len(m) > 1]
 
 
 def survivor_key(e: DedupEntryLike) -> tuple[int, int, int, str]:
@@ -290,19 +305,163 @@ def _bucket_pairs(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def candidate_pairs(signatures: Sequence[np.ndarray | None]) -> np.ndarray:
     """Sorted unique index pairs (i < j), as an (m, 2) int64 array, of signatures sharing at
     least one LSH band. None and empty signatures take no part."""
-    valid = [i for i, s in enumerate(signatures) if s is not None and not is_empty_signature(s)]
+    n = len(signatures)
+    matrix = np.full((n, NUM_PERM), _MAXV, dtype=SIG_DTYPE)
+    for i, sig in enumerate(signatures):
+        if sig is not None:
+            matrix[i] = sig
+    return candidate_pairs_matrix(matrix, np.arange(n, dtype=np.int64))
+
+
+def candidate_pairs_matrix(signatures: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """`candidate_pairs` of the rows of an (n, NUM_PERM) matrix (empty rows take no part), where
+    `rank` orders the rows when a big bucket is cut at MAX_BUCKET members (lower rank first)."""
+    found = list(_candidate_groups(signatures, rank))
+    return _unique_pairs(np.concatenate(found), len(signatures)) if found else _NO_PAIRS
+
+
+def verified_pairs(
+    signatures: np.ndarray, rank: np.ndarray, threshold: float = THRESHOLD
+) -> tuple[np.ndarray, np.ndarray]:
+    """The LSH candidate pairs of `candidate_pairs_matrix` whose estimated similarity is at least
+    `threshold`, and those similarities. Candidates are verified a few bands at a time, so memory
+    holds one group's candidates and the verified pairs, never all candidates at once (a corpus
+    of similar stories can have dozens of candidates per document)."""
+    n = len(signatures)
+    kept: list[np.ndarray] = []
+    for pairs in _candidate_groups(signatures, rank):
+        pairs = _unique_pairs(pairs, n)
+        sims = _similarities(signatures, pairs)
+        ok = sims >= threshold
+        kept.append(pairs[ok])
+    if not kept:
+        return _NO_PAIRS, np.empty(0)
+    pairs = _unique_pairs(np.concatenate(kept), n)
+    return pairs, _similarities(signatures, pairs)
+
+
+_NO_PAIRS = np.empty((0, 2), dtype=np.int64)
+
+
+def _candidate_groups(signatures: np.ndarray, rank: np.ndarray) -> Iterator[np.ndarray]:
+    """Row pairs sharing a band key, six bands at a time (pairs may repeat)."""
+    n = len(signatures)
+    valid = np.flatnonzero(~np.all(signatures == _MAXV, axis=1))
     if len(valid) < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    rows = np.asarray(valid, dtype=np.int64)
-    keys = band_hashes(np.stack([signatures[i] for i in valid]))  # type: ignore[misc]
-    found = [_bucket_pairs(keys[:, b], rows) for b in range(keys.shape[1])]
-    pairs = np.concatenate(found)
+        return
+    by_rank = np.empty(n, dtype=np.int64)
+    by_rank[rank] = np.arange(n, dtype=np.int64)  # rank -> row
+    for start in range(0, BANDS, 6):
+        stop = min(start + 6, BANDS)
+        keys = band_hashes(signatures[valid, start * ROWS : stop * ROWS], start)
+        found = [_bucket_pairs(keys[:, b], rank[valid]) for b in range(keys.shape[1])]
+        yield by_rank[np.concatenate(found)]
+
+
+def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     if not len(pairs):
-        return pairs
-    pairs.sort(axis=1)
-    n = np.int64(len(signatures))
-    code = np.unique(pairs[:, 0] * n + pairs[:, 1])
+        return _NO_PAIRS
+    pairs = np.sort(pairs, axis=1)
+    code = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
     return np.stack([code // n, code % n], axis=1)
+
+
+def _similarities(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Share of equal signature values of each pair (small chunks: bounded temporaries)."""
+    sims = np.empty(len(pairs))
+    for c in range(0, len(pairs), 8192):
+        a, b = pairs[c : c + 8192, 0], pairs[c : c + 8192, 1]
+        sims[c : c + 8192] = np.count_nonzero(signatures[a] == signatures[b], axis=1)
+    return sims / signatures.shape[1]
+
+
+NO_DATE = 10**8  # ordinal standing for an unknown date: after every real one
+
+
+@dataclass(frozen=True)
+class DedupColumns:
+    """What deduplication needs of many documents, a column each (no object per document):
+    ids, content hashes, an (n, NUM_PERM) uint32 signature matrix (an empty row — all values at
+    the maximum — for a document without words or without a full signature), date ordinals
+    (NO_DATE when unknown), text lengths and the `prior` flags. `sig8` holds the b-bit
+    signatures of rows that only have one (published documents from the index)."""
+
+    ids: list[str]
+    content_hashes: list[str]
+    signatures: np.ndarray
+    dates: np.ndarray
+    n_chars: np.ndarray
+    prior: np.ndarray
+    sig8: dict[int, np.ndarray] = field(default_factory=dict)
+    unsigned: frozenset[int] = frozenset()  # rows that came without any signature
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[DedupEntryLike]) -> DedupColumns:
+        items = list(entries)
+        matrix = np.full((len(items), NUM_PERM), _MAXV, dtype=SIG_DTYPE)
+        sig8: dict[int, np.ndarray] = {}
+        unsigned = set()
+        for i, e in enumerate(items):
+            if e.signature is None:
+                unsigned.add(i)
+            elif e.signature.dtype == SIG_DTYPE:
+                matrix[i] = e.signature
+            else:  # a b-bit signature: good for a similarity report, not for LSH
+                sig8[i] = e.signature
+        return cls(
+            ids=[e.id for e in items],
+            content_hashes=[e.content_hash for e in items],
+            signatures=matrix,
+            dates=np.array([e.date.toordinal() if e.date else NO_DATE for e in items], np.int64),
+            n_chars=np.array([e.n_chars for e in items], dtype=np.int64),
+            prior=np.array([e.prior for e in items], dtype=bool),
+            sig8=sig8,
+            unsigned=frozenset(unsigned),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[DedupColumns]) -> DedupColumns:
+        offsets = np.cumsum([0, *map(len, parts)])
+        return cls(
+            ids=[x for part in parts for x in part.ids],
+            content_hashes=[x for part in parts for x in part.content_hashes],
+            signatures=np.concatenate([p.signatures for p in parts])
+            if parts
+            else np.empty((0, NUM_PERM), dtype=SIG_DTYPE),
+            dates=np.concatenate([p.dates for p in parts]) if parts else np.empty(0, np.int64),
+            n_chars=np.concatenate([p.n_chars for p in parts]) if parts else np.empty(0, np.int64),
+            prior=np.concatenate([p.prior for p in parts]) if parts else np.empty(0, bool),
+            sig8={
+                int(o) + i: v
+                for o, p in zip(offsets[:-1], parts, strict=True)
+                for i, v in p.sig8.items()
+            },
+            unsigned=frozenset(
+                int(o) + i for o, p in zip(offsets[:-1], parts, strict=True) for i in p.unsigned
+            ),
+        )
+
+    def survivor_key(self, row: int) -> tuple[int, int, int, str]:
+        """`survivor_key` of one row."""
+        return (
+            0 if self.prior[row] else 1,
+            int(self.dates[row]),
+            -int(self.n_chars[row]),
+            self.ids[row],
+        )
+
+    def similarity(self, a: int, b: int) -> float | None:
+        """Estimated similarity of two rows, None when one of them has no signature."""
+        if a in self.unsigned or b in self.unsigned:
+            return None
+        if a in self.sig8 or b in self.sig8:
+            sa = self.sig8.get(a, self.signatures[a])
+            sb = self.sig8.get(b, self.signatures[b])
+            return _bbit_similarity(_low_byte(sa), _low_byte(sb))
+        return estimated_similarity(self.signatures[a], self.signatures[b])
 
 
 def resolve_duplicates(
@@ -313,74 +472,74 @@ def resolve_duplicates(
 ) -> dict[str, Duplicate]:
     """Duplicates among `entries` (and, with `index`, of documents published by earlier runs),
     keyed by the id of each new non-survivor. See the module docstring for the survivor rule."""
-    items: list[DedupEntryLike] = sorted(entries, key=lambda e: e.id)
-    for x, y in itertools.pairwise(items):
-        if x.id == y.id:
-            raise ValueError(f"duplicate id in entries: {x.id!r}")
-    if index is not None and len(index):
-        present = {e.id for e in items}
-        extra: dict[str, DedupEntryLike] = {}
-        links: list[tuple[str, str, float]] = []
-        matches = index.query([e for e in items if not e.prior], threshold=threshold)
-        for new_id, m in matches.items():
-            links.append((new_id, m.duplicate_of, m.similarity))
-            if m.duplicate_of not in present and m.duplicate_of not in extra:
-                extra[m.duplicate_of] = index.entry(m.duplicate_of)
-        items = sorted([*items, *extra.values()], key=lambda e: e.id)
-    else:
-        links = []
-    pos = {e.id: i for i, e in enumerate(items)}
-    uf = _UnionFind(len(items))
-    edge_sim: dict[int, float] = {}
+    return resolve_columns(DedupColumns.from_entries(entries), threshold=threshold, index=index)
 
-    by_hash: dict[str, int] = {}
-    for i, e in enumerate(items):
-        j = by_hash.setdefault(e.content_hash, i)
+
+def resolve_columns(
+    docs: DedupColumns, *, threshold: float = THRESHOLD, index: DedupIndex | None = None
+) -> dict[str, Duplicate]:
+    """`resolve_duplicates` on columns: memory is a few hundred bytes per document (the
+    signature matrix and LSH keys), no Python object per document beyond its id and hash."""
+    n = len(docs)
+    order = sorted(range(n), key=docs.ids.__getitem__)
+    for x, y in itertools.pairwise(order):
+        if docs.ids[x] == docs.ids[y]:
+            raise ValueError(f"duplicate id in entries: {docs.ids[x]!r}")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n, dtype=np.int64)
+    del order
+
+    # Documents published by earlier runs that new ones copy join as extra `prior` rows.
+    links: list[tuple[int, str, float]] = []
+    if index is not None and len(index) and n:
+        new_rows = np.flatnonzero(~docs.prior)
+        for row, match in index.query_rows(docs, new_rows, threshold=threshold).items():
+            links.append((row, match.duplicate_of, match.similarity))
+    if links:
+        wanted = {old_id for _, old_id, _ in links}
+        row_of = {x: i for i, x in enumerate(docs.ids) if x in wanted}
+        extra = [index.entry(x) for x in sorted(wanted - row_of.keys())]  # type: ignore[union-attr]
+        if extra:
+            base = n
+            docs = DedupColumns.concat([docs, DedupColumns.from_entries(extra)])
+            rank = np.concatenate([rank, np.arange(base, len(docs), dtype=np.int64)])
+            row_of.update({e.id: base + k for k, e in enumerate(extra)})
+    else:
+        row_of = {}
+
+    uf = _UnionFind()
+    edge_sim: dict[int, float] = {}
+    # exact: equal content hashes
+    first_of_hash: dict[str, int] = {}
+    for i, h in enumerate(docs.content_hashes):
+        j = first_of_hash.setdefault(h, i)
         if j != i:
             uf.union(i, j)
-    # b-bit signatures of index documents only serve the similarity report, not LSH
-    sigs = [
-        e.signature if e.signature is not None and e.signature.dtype == SIG_DTYPE else None
-        for e in items
-    ]
-    pairs = candidate_pairs(sigs)
-    if len(pairs):
-        mat = np.stack([s if s is not None else np.full(NUM_PERM, _MAXV, SIG_DTYPE) for s in sigs])
-        ia, ib = pairs[:, 0], pairs[:, 1]
-        sims = np.empty(len(pairs))
-        for c in range(0, len(pairs), 65536):  # bounded memory for the comparison
-            sl = slice(c, c + 65536)
-            sims[sl] = np.count_nonzero(mat[ia[sl]] == mat[ib[sl]], axis=1) / mat.shape[1]
-        keep = sims >= threshold
-        for a, b, s in zip(ia[keep].tolist(), ib[keep].tolist(), sims[keep].tolist(), strict=True):
-            uf.union(a, b)
-            edge_sim[a] = max(edge_sim.get(a, 0.0), s)
-            edge_sim[b] = max(edge_sim.get(b, 0.0), s)
-    for new_id, old_id, sim in links:
-        ia_, ib_ = pos[new_id], pos[old_id]
-        uf.union(ia_, ib_)
-        edge_sim[ia_] = max(edge_sim.get(ia_, 0.0), sim)
+    del first_of_hash
+    # near: LSH candidates verified by estimated similarity
+    pairs, sims = verified_pairs(docs.signatures, rank, threshold)
+    for a, b, sim in zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), sims.tolist(), strict=True):
+        uf.union(a, b)
+        edge_sim[a] = max(edge_sim.get(a, 0.0), sim)
+        edge_sim[b] = max(edge_sim.get(b, 0.0), sim)
+    for row, old_id, sim in links:
+        old = row_of[old_id]
+        uf.union(row, old)
+        edge_sim[row] = max(edge_sim.get(row, 0.0), sim)
 
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(items)):
-        clusters[uf.find(i)].append(i)
     out: dict[str, Duplicate] = {}
-    for members in clusters.values():
-        if len(members) < 2:
-            continue
-        surv = min((items[i] for i in members), key=survivor_key)
+    for members in uf.groups():
+        surv = min(members, key=docs.survivor_key)
         for i in members:
-            e = items[i]
-            if e.id == surv.id or e.prior:
+            if i == surv or docs.prior[i]:
                 continue
-            if e.content_hash == surv.content_hash:
-                out[e.id] = Duplicate(surv.id, "duplicate", 1.0)
+            if docs.content_hashes[i] == docs.content_hashes[surv]:
+                out[docs.ids[i]] = Duplicate(docs.ids[surv], "duplicate", 1.0)
                 continue
-            if e.signature is not None and surv.signature is not None:
-                sim = _similarity_any(e.signature, surv.signature)
-            else:
+            sim = docs.similarity(i, surv)
+            if sim is None:
                 sim = edge_sim.get(i, 0.0)
-            out[e.id] = Duplicate(surv.id, "near_duplicate", round(sim, 4))
+            out[docs.ids[i]] = Duplicate(docs.ids[surv], "near_duplicate", round(sim, 4))
     return dict(sorted(out.items()))
 
 
@@ -452,32 +611,37 @@ class DedupIndex:
     def add(self, entries: Iterable[DedupEntryLike]) -> int:
         """Record published documents; ids already present are ignored. Returns how many were added.
         Entries without a signature are kept for exact matching only."""
-        n = 0
-        for e in sorted(entries, key=lambda x: x.id):
-            if e.id in self._pos:
-                continue
+        docs = DedupColumns.from_entries(entries)
+        return self.add_rows(docs, range(len(docs)))
+
+    def add_rows(self, docs: DedupColumns, rows: Iterable[int]) -> int:
+        """`add` for some rows of `docs`."""
+        fresh = sorted((docs.ids[r], r) for r in rows if docs.ids[r] not in self._pos)
+        if not fresh:
+            return 0
+        taken = [r for _, r in fresh]
+        sig8 = _low_byte(docs.signatures[taken])
+        for k, (doc_id, r) in enumerate(fresh):
             i = len(self._ids)
-            self._ids.append(e.id)
-            self._pos[e.id] = i
-            h = bytes.fromhex(e.content_hash)
+            self._ids.append(doc_id)
+            self._pos[doc_id] = i
+            h = bytes.fromhex(docs.content_hashes[r])
             self._hash.append(h)
             self._by_hash.setdefault(h, i)
-            self._dates.append(e.date)
-            sig = e.signature
-            if sig is None:
-                row = np.zeros(NUM_PERM, dtype=np.uint8)  # matches nothing: see _verify
+            day = int(docs.dates[r])
+            self._dates.append(None if day == NO_DATE else dt.date.fromordinal(day))
+            if r in docs.unsigned:
+                sig8[k] = 0  # matches nothing: see _near
                 self._nosig.add(i)
-            else:
-                row = _low_byte(sig)
-            self._pending.append(row)
-            n += 1
-        if n:
-            self._lookup = None
-        return n
+            elif r in docs.sig8:
+                sig8[k] = _low_byte(docs.sig8[r])
+        self._pending.append(sig8)
+        self._lookup = None
+        return len(fresh)
 
     def _matrix(self) -> np.ndarray:
         if self._pending:
-            self._sig8 = np.vstack([self._sig8, np.stack(self._pending)])
+            self._sig8 = np.vstack([self._sig8, *self._pending])
             self._pending = []
         return self._sig8
 
@@ -519,33 +683,39 @@ class DedupIndex:
         match wins; else the near match (shared band, b-bit estimate ≥ `threshold`) with the
         highest estimate, ties to the earliest date, then the smallest id. A published document
         with the entry's own id is the entry itself, never its duplicate."""
-        out: dict[str, Duplicate] = {}
-        todo: list[DedupEntryLike] = []
-        for e in entries:
-            i = self._by_hash.get(bytes.fromhex(e.content_hash))
-            if i is not None and self._ids[i] != e.id:
-                out[e.id] = Duplicate(self._ids[i], "duplicate", 1.0)
-            elif (
-                i is None
-                and e.signature is not None
-                and e.signature.dtype == SIG_DTYPE
-                and not is_empty_signature(e.signature)
-            ):
-                todo.append(e)
+        docs = DedupColumns.from_entries(entries)
+        found = self.query_rows(docs, np.arange(len(docs)), threshold=threshold)
+        return dict(sorted((docs.ids[r], d) for r, d in found.items()))
+
+    def query_rows(
+        self, docs: DedupColumns, rows: np.ndarray, *, threshold: float = THRESHOLD
+    ) -> dict[int, Duplicate]:
+        """`query` for some rows of `docs`, keyed by row."""
+        out: dict[int, Duplicate] = {}
+        todo: list[int] = []
+        for r in rows.tolist():
+            i = self._by_hash.get(bytes.fromhex(docs.content_hashes[r]))
+            if i is not None and self._ids[i] != docs.ids[r]:
+                out[r] = Duplicate(self._ids[i], "duplicate", 1.0)
+            elif i is None and r not in docs.unsigned and r not in docs.sig8:
+                todo.append(r)
         if todo and len(self):
-            q8 = np.stack([_low_byte(e.signature) for e in todo])  # type: ignore[arg-type]
-            qi, rows, sims = self._near(q8)
+            q8 = _low_byte(docs.signatures[todo])
+            signed = ~np.all(docs.signatures[todo] == _MAXV, axis=1)  # empty: no near match
+            todo = [r for r, ok in zip(todo, signed.tolist(), strict=True) if ok]
+            q8 = q8[signed]
+            qi, hits, sims = self._near(q8)
             best: dict[int, tuple[float, int, str]] = {}
-            for q, row, sim in zip(qi.tolist(), rows.tolist(), sims.tolist(), strict=True):
-                if sim < threshold or self._ids[row] == todo[q].id:
+            for q, row, sim in zip(qi.tolist(), hits.tolist(), sims.tolist(), strict=True):
+                if sim < threshold or self._ids[row] == docs.ids[todo[q]]:
                     continue
                 d = self._dates[row]
-                key = (-sim, d.toordinal() if d else 10**8, self._ids[row])
+                key = (-sim, d.toordinal() if d else NO_DATE, self._ids[row])
                 if q not in best or key < best[q]:
                     best[q] = key
             for q, (neg, _, doc_id) in best.items():
-                out[todo[q].id] = Duplicate(doc_id, "near_duplicate", round(-neg, 4))
-        return dict(sorted(out.items()))
+                out[todo[q]] = Duplicate(doc_id, "near_duplicate", round(-neg, 4))
+        return out
 
     def _near(self, q8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate (query, row) pairs sharing a band key, with their b-bit estimates."""

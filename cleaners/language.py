@@ -10,9 +10,14 @@ detector draws from an unseeded RNG unless `DetectorFactory.seed` is set. Here:
 * every call builds its own `Detector` from that factory with the fixed seed 0, and langdetect
   reseeds the detector's RNG at the start of each detection, so a result depends only on the text,
   never on call order, threads or processes;
-* the detector's hot loops (space squeezing, Latin/non-Latin counting, n-gram extraction) are
-  re-implemented with per-character caches; they give exactly langdetect's n-gram list (tested),
-  so the only departure from plain langdetect is the sampling below;
+* the detector's hot loops are re-implemented: Latin/non-Latin counting in C (str.translate,
+  re.subn); n-grams per distinct word from a cache (langdetect's n-gram window restarts at every
+  space, so a word's n-grams depend on the word alone), as row numbers of one matrix of n-gram
+  probabilities; the trials' random draws replayed from the fixed stream that langdetect's
+  reseeded RNG produces (checked against `random` once per process, else the RNG is used) and
+  applied block by block with numpy. The n-grams, draws and floating-point operations are the
+  same, so the probabilities are identical to langdetect's (tested); the only departure from
+  plain langdetect is the sampling below;
 * the text is reduced first: URLs, e-mails, @handles, '#' of hashtags and numbers are removed,
   and long texts are sampled as a few windows spread over the text (`SAMPLE_WINDOWS` ×
   `WINDOW_CHARS`); an answer from the windows below `FULL_TEXT_BELOW` is redone on the whole
@@ -28,7 +33,9 @@ is `und` with score None. Chinese variants `zh-cn`/`zh-tw` are reported as `zh`.
 
 from __future__ import annotations
 
+import math
 import os
+import random
 import re
 import threading
 from typing import Any, NamedTuple
@@ -38,7 +45,6 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
-from langdetect.utils.unicode_block import unicode_block
 
 UNDETERMINED = "und"
 DEFAULT_MIN_LETTERS = 40
@@ -47,6 +53,7 @@ SAMPLE_WINDOWS = 6  # windows taken from a long text, spread evenly (first and l
 WINDOW_CHARS = 250  # characters per window; texts up to SAMPLE_WINDOWS*WINDOW_CHARS are used whole
 FULL_TEXT_BELOW = 0.9  # a sampled answer less sure than this is redone on the whole text
 N_TRIAL = 7  # langdetect's default number of trials
+SCRIPT_SHARE_GAP = 0.05  # windows whose share of other scripts differs more: use the whole text
 CODE_MAP = {"zh-cn": "zh", "zh-tw": "zh"}
 
 
@@ -109,19 +116,58 @@ def sample_text(text: str, windows: int = SAMPLE_WINDOWS, window_chars: int = WI
 
 # --- the fast, exact detector ---------------------------------------------------------------
 
-_NORM: dict[str, str] = {}  # char -> NGram.normalize(char); grows to the alphabet in use
-_NONLATIN: dict[str, bool] = {}  # char -> counted as non-Latin by Detector.cleaning_text
+_NORM_TABLE: dict[int, str] = {}  # ord(char) -> NGram.normalize(char); grows to the alphabet in use
+_DROP_LATIN = dict.fromkeys(range(ord("A"), ord("z") + 1))  # str.translate table deleting them
+_NONLATIN_RE = re.compile("[\u0300-\U0010ffff]")
+# A word's n-grams depend on the word alone (langdetect restarts its n-gram window at every space),
+# so they are worked out once per distinct word: (word, followed by a space?) -> matrix rows.
+_WORD_ROWS: dict[tuple[str, bool], tuple[int, ...]] = {}
+_WORD_CACHE_MAX = 100_000  # entries; cleared when full (a cache, not state: results don't change)
 
 
-def _norm(ch: str) -> str:
-    n = _NORM.get(ch)
-    if n is None:
-        n = _NORM[ch] = NGram.normalize(ch)
-    return n
+def _normalize(text: str) -> str:
+    """`NGram.normalize` applied to every character (a translation table built as chars appear)."""
+    table = _NORM_TABLE
+    missing = [ch for ch in set(text) if ord(ch) not in table]
+    for ch in missing:
+        table[ord(ch)] = NGram.normalize(ch)
+    return text.translate(table)
+
+
+def _word_grams(word: str, spaced: bool) -> list[str]:
+    """langdetect's n-grams (in its order) of one normalised word starting after a space, with
+    the space that ends it when `spaced`: its NGram window logic, capital-word rule included."""
+    out: list[str] = []
+    grams = " "
+    cap = False
+    for ch in word + " " if spaced else word:
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            cap = False
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += ch
+        if ch.isupper():
+            if last.isupper():
+                cap = True
+        else:
+            cap = False
+        if cap:
+            continue
+        if ch != " ":
+            out.append(ch)
+        if len(grams) >= 2:
+            out.append(grams[-2:])
+            if len(grams) >= 3:
+                out.append(grams)
+    return out
 
 
 class _FastDetector(Detector):
-    """langdetect's Detector with the per-character loops rewritten; same n-grams, same result."""
+    """langdetect's Detector with its per-character loops replaced by per-word cached n-grams
+    and its trial loop by numpy rows: the same n-grams, the same random draws, the same IEEE
+    operations in the same order, so the same probabilities (tested)."""
 
     text: str
 
@@ -135,98 +181,208 @@ class _FastDetector(Detector):
         self.text += _SQUEEZE_RE.sub(" ", text[: self.max_text_length])
 
     def cleaning_text(self) -> None:
-        latin = nonlatin = 0
-        for ch in self.text:
-            if "A" <= ch <= "z":
-                latin += 1
-            elif ch >= "\u0300":
-                nl = _NONLATIN.get(ch)
-                if nl is None:
-                    nl = _NONLATIN[ch] = unicode_block(ch) != "Latin Extended Additional"
-                nonlatin += nl
+        # Detector.cleaning_text counted in C: chars 'A'..'z' are Latin, every char from U+0300
+        # on non-Latin (langdetect means to spare Latin Extended Additional, but compares the
+        # block's number with its name, so it never does). Removal needs nonlatin > 2 * latin,
+        # impossible unless len > 3 * latin.
+        text = self.text
+        latin = len(text) - len(text.translate(_DROP_LATIN))
+        nonlatin = _NONLATIN_RE.subn("", text)[1] if latin * 3 < len(text) else 0
         if latin * 2 < nonlatin:
-            self.text = "".join(ch for ch in self.text if ch < "A" or ch > "z")
+            self.text = text.translate(_DROP_LATIN)
+
+    def _ngram_rows(self) -> list[int]:
+        """Rows of `_MATRIX` for the text's known n-grams, in langdetect's order."""
+        words = _normalize(self.text).split(" ")
+        last = len(words) - 1
+        rows: list[int] = []
+        extend = rows.extend
+        cache = _WORD_ROWS
+        if len(cache) > _WORD_CACHE_MAX:
+            cache.clear()
+        for k, word in enumerate(words):
+            if not word:
+                continue
+            key = (word, k < last)  # the text's last word has no space after it
+            got = cache.get(key)
+            if got is None:
+                index = _ROW_OF
+                got = cache[key] = tuple(
+                    index[g] for g in _word_grams(word, k < last) if g in index
+                )
+            extend(got)
+        return rows
 
     def _extract_ngrams(self) -> list[str]:
-        wmap = self.word_lang_prob_map
-        result: list[str] = []
-        append = result.append
-        grams = " "
-        cap = False
-        for raw in self.text:
-            ch = _NORM.get(raw) or _norm(raw)
-            last = grams[-1]
-            if last == " ":
-                grams = " "
-                cap = False
-                if ch == " ":
-                    continue
-            elif len(grams) >= 3:
-                grams = grams[1:]
-            grams += ch
-            if ch.isupper():
-                if last.isupper():
-                    cap = True
-            else:
-                cap = False
-            if cap:
-                continue
-            if ch != " " and ch in wmap:
-                append(ch)
-            n = len(grams)
-            if n >= 2:
-                w = grams[-2:]
-                if w in wmap:
-                    append(w)
-                if n >= 3 and grams in wmap:
-                    append(grams)
-        return result
+        return [_NGRAMS[r] for r in self._ngram_rows()]
 
     def _detect_block(self) -> None:
-        # Detector._detect_block with the 55-language vectors as numpy arrays: the same random
-        # draws, the same IEEE operations element by element, the sum taken sequentially as
-        # Python does, so the same probabilities.
+        # Detector._detect_block computed in numpy. langdetect multiplies `prob` by
+        # (weight + vector of the drawn n-gram) draw after draw and normalises after draws
+        # 1, 6, 11, …; here the rows of one such block are stacked under `prob` and multiplied
+        # down the columns in that order (np.multiply.reduce along axis 0 is sequential) and the
+        # sum is taken sequentially as Python's sum does: the same numbers. The draws come from
+        # a replay of the random stream langdetect reseeds before every text (`_Replay`), drawn
+        # several blocks ahead, or, where that replay is not exact, from the detector's own RNG.
         self.cleaning_text()
-        ngrams = self._extract_ngrams()
-        if not ngrams:
+        rows = self._ngram_rows()
+        if not rows:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        wmap = self.word_lang_prob_map
-        vectors = _VECTORS
         n_lang = len(self.langlist)
+        draws: _Replay | _RngDraws = (
+            _Replay() if _REPLAY_EXACT and self.seed == SEED else _RngDraws(self)
+        )
         langprob = np.zeros(n_lang)
-        rnd = self.random
-        rnd.seed(self.seed)
-        choice = rnd.choice
         limit, conv = self.ITERATION_LIMIT, self.CONV_THRESHOLD
+        row_ids = np.asarray(rows, dtype=np.int64)
         for _ in range(self.n_trial):
             prob = (
                 np.full(n_lang, 1.0 / n_lang)
                 if self.prior_map is None
                 else np.array(self.prior_map)
             )
-            weight = (self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH) / self.BASE_FREQ
-            i = 0
-            while True:
-                w = choice(ngrams)
-                v = vectors.get(w)
-                prob *= weight + (v if v is not None else _vector(wmap, w))
-                if i % 5 == 0:
+            weight = (self.alpha + draws.gauss() * self.ALPHA_WIDTH) / self.BASE_FREQ
+            done = 0  # draws multiplied in so far
+            converged = False
+            while not converged:
+                want = 5 * draws.blocks_ahead - (4 if done == 0 else 0)  # the first block is 1
+                picked = draws.take(len(rows), min(want, limit + 1 - done))
+                stack = np.empty((len(picked) + 1, n_lang))  # row 0: a slot for `prob`
+                np.add(_MATRIX[row_ids[picked]], weight, out=stack[1:])
+                at = 0
+                while at < len(picked):
+                    take = min(1 if done == 0 else 5, len(picked) - at)
+                    stack[at] = prob
+                    prob = np.multiply.reduce(stack[at : at + take + 1], axis=0)
+                    at += take
+                    done += take
                     prob /= sum(prob.tolist())
-                    if prob.max() > conv or i >= limit:
+                    if prob.max() > conv or done > limit:
+                        converged = True
                         break
-                i += 1
+                draws.commit(at)
             langprob += prob / self.n_trial
         self.langprob = langprob.tolist()
 
 
-_VECTORS: dict[str, np.ndarray] = {}  # n-gram -> its 55 language probabilities, filled lazily
+class _Replay:
+    """The draws langdetect's detector makes after `random.seed(SEED)`, read from the stream of
+    32-bit outputs of `random.Random(SEED)` generated once (`_words`): `gauss()` as CPython's
+    `Random.gauss` (two `random()` of two words each, every other call), `choice(range(n))` as
+    `_randbelow(n)` (the top n.bit_length() bits of a word, words giving n or more skipped).
+    `_REPLAY_EXACT` records that this matches the running Python's `random` (checked once)."""
+
+    blocks_ahead = 12  # blocks of draws taken at once (unused ones are given back by `commit`)
+
+    def __init__(self) -> None:
+        self.pos = 0
+        self.gauss_next: float | None = None
+        self.ends = np.empty(0, dtype=np.int64)
+
+    def gauss(self) -> float:
+        z = self.gauss_next
+        self.gauss_next = None
+        if z is None:
+            a, b, c, d = (int(w) for w in _words(self.pos, self.pos + 4))
+            self.pos += 4
+            r1 = ((a >> 5) * 67108864.0 + (b >> 6)) * (1.0 / 9007199254740992.0)
+            r2 = ((c >> 5) * 67108864.0 + (d >> 6)) * (1.0 / 9007199254740992.0)
+            x2pi = r1 * math.tau
+            g2rad = math.sqrt(-2.0 * math.log(1.0 - r2))
+            z = math.cos(x2pi) * g2rad
+            self.gauss_next = math.sin(x2pi) * g2rad
+        return 0.0 + z * 1.0
+
+    def take(self, n: int, count: int) -> np.ndarray:
+        """The next `count` values of choice(range(n)), without moving past them yet."""
+        shift = np.uint32(32 - n.bit_length())
+        span = 2 * count + 32
+        while True:
+            r = _words(self.pos, self.pos + span) >> shift
+            ok = np.flatnonzero(r < n)
+            if len(ok) >= count:
+                break
+            span *= 2
+        ok = ok[:count]
+        self.ends = self.pos + ok + 1
+        return r[ok].astype(np.int64)
+
+    def commit(self, used: int) -> None:
+        """The first `used` values of the last `take` were used: continue after them."""
+        if used:
+            self.pos = int(self.ends[used - 1])
 
 
-def _vector(wmap: dict[str, list[float]], word: str) -> np.ndarray:
-    v = _VECTORS.get(word)
-    if v is None:
-        v = _VECTORS[word] = np.asarray(wmap[word], dtype=np.float64)
-    return v
+class _RngDraws:
+    """The detector's own draws, one block at a time (its RNG can't be read ahead)."""
+
+    blocks_ahead = 1
+
+    def __init__(self, detector: Detector) -> None:
+        self.random = detector.random
+        self.random.seed(detector.seed)
+
+    def gauss(self) -> float:
+        return float(self.random.gauss(0.0, 1.0))
+
+    def take(self, n: int, count: int) -> np.ndarray:
+        choice, positions = self.random.choice, range(n)  # draws exactly as choice(list of n)
+        return np.array([choice(positions) for _ in range(count)], dtype=np.int64)
+
+    def commit(self, used: int) -> None:
+        pass
+
+
+_WORDS = np.empty(0, dtype=np.uint32)  # the 32-bit outputs of random.Random(SEED), in order
+_WORD_SOURCE = random.Random(SEED)
+_words_lock = threading.Lock()
+
+
+def _words(start: int, stop: int) -> np.ndarray:
+    words = _WORDS
+    if stop > len(words):
+        with _words_lock:
+            _grow_words(stop)
+            words = _WORDS
+    return words[start:stop]
+
+
+def _grow_words(stop: int) -> None:
+    global _WORDS
+    if stop > len(_WORDS):
+        more = max(stop, 2 * len(_WORDS), 1 << 16) - len(_WORDS)
+        fresh = np.frombuffer(_WORD_SOURCE.randbytes(4 * more), dtype="<u4").astype(np.uint32)
+        _WORDS = np.concatenate([_WORDS, fresh])  # published whole: readers see old or new
+
+
+def _replay_matches_random() -> bool:
+    """Does `_Replay` draw what `random.Random` draws on this Python? (Checked once.)"""
+    rnd, replay = random.Random(SEED), _Replay()
+    for n in (1, 2, 3, 5, 64, 100, 4097, 123457):
+        for used in (1, 5, 13):
+            if rnd.gauss(0.0, 1.0) != replay.gauss():
+                return False
+            got = replay.take(n, 20)[:used].tolist()
+            replay.commit(used)
+            if got != [rnd.choice(range(n)) for _ in range(used)]:
+                return False
+    return True
+
+
+_REPLAY_EXACT = False
+
+
+_MATRIX = np.empty((0, 0))  # row r: the 55 language probabilities of n-gram _NGRAMS[r]
+_NGRAMS: list[str] = []
+_ROW_OF: dict[str, int] = {}
+
+
+def _build_matrix(wmap: dict[str, list[float]]) -> None:
+    global _MATRIX, _NGRAMS, _ROW_OF
+    grams = sorted(wmap)
+    _MATRIX = np.array([wmap[g] for g in grams], dtype=np.float64)
+    _NGRAMS = grams
+    _ROW_OF = {g: i for i, g in enumerate(grams)}
 
 
 class _Factory(DetectorFactory):
@@ -252,7 +408,7 @@ if hasattr(os, "register_at_fork"):
 def init_detector() -> None:
     """Load langdetect's profiles once (idempotent, thread-safe). Call it in each worker
     process up front to keep the ~1 s load out of the first document's time."""
-    global _factory
+    global _factory, _REPLAY_EXACT
     if _factory is not None:
         return
     with _lock:
@@ -260,6 +416,9 @@ def init_detector() -> None:
             f = _Factory()
             f.load_profile(PROFILES_DIRECTORY)
             f.set_seed(SEED)
+            _build_matrix(f.word_lang_prob_map)
+            _grow_words(1 << 16)
+            _REPLAY_EXACT = _replay_matches_random()
             _factory = f  # published only when complete
 
 
@@ -282,6 +441,12 @@ def _best(text: str) -> Any:
     return probs[0] if probs else None
 
 
+def _other_script_share(text: str) -> float:
+    """Share of the characters from U+0300 on (Greek, Cyrillic, Arabic, CJK, …; not accented
+    Latin letters): a cheap fingerprint of the mix of scripts in a text."""
+    return _NONLATIN_RE.subn("", text)[1] / max(1, len(text))
+
+
 def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> LanguageGuess:
     """The language of cleaned article text: `(code, score)`, or `("und", None)` when the text
     has fewer than `min_letters` letters once URLs, handles, e-mails and numbers are removed, or
@@ -290,6 +455,12 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
     if not has_letters(reduced, max(1, min_letters)):
         return LanguageGuess(UNDETERMINED, None)
     sample = sample_text(reduced, SAMPLE_WINDOWS, WINDOW_CHARS)
+    if (
+        sample is not reduced
+        and not text.isascii()
+        and (abs(_other_script_share(sample) - _other_script_share(reduced)) > SCRIPT_SHARE_GAP)
+    ):
+        sample = reduced  # the windows missed a part in another script: look at all of it
     best = _best(sample)
     if sample is not reduced and (best is None or best.prob < FULL_TEXT_BELOW):
         best = _best(reduced)  # the windows disagree: mixed or odd text, look at all of it

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import shutil
@@ -240,29 +241,16 @@ def publish_run(
         shutil.rmtree(layout.staging, ignore_errors=True)
         return summary
 
-    # Only the small columns of every candidate are held at once, never the texts.
-    entries = []
-    for batch in staged:
-        table = pq.read_table(batch.candidates, columns=_DEDUP_COLUMNS)
-        for row in table.to_pylist():
-            entries.append(
-                dedup.DedupEntry(
-                    id=row["id"],
-                    content_hash=row["content_hash"],
-                    signature=np.asarray(row["minhash"], dtype=np.uint32),
-                    date=row["date"],
-                    n_chars=row["n_chars"],
-                )
-            )
+    # Only the small columns of every candidate are held at once (a few hundred bytes per
+    # document, in arrays), never the texts.
+    docs = dedup.DedupColumns.concat([_dedup_columns(batch.candidates) for batch in staged])
     index = (
         dedup.DedupIndex.load(layout.dedup_index)
         if layout.dedup_index.exists()
         else dedup.DedupIndex()
     )
-    duplicates = dedup.resolve_duplicates(
-        entries, threshold=config.near_duplicate_threshold, index=index
-    )
-    run_ids = {e.id for e in entries}
+    duplicates = dedup.resolve_columns(docs, threshold=config.near_duplicate_threshold, index=index)
+    run_ids = set(docs.ids)
 
     templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
     for batch in staged:
@@ -334,13 +322,32 @@ def publish_run(
             }
 
     # Metadata after the data it describes: a crash before this point republishes the same parts.
-    index.add(e for e in entries if e.id not in duplicates)
+    index.add_rows(docs, (i for i, x in enumerate(docs.ids) if x not in duplicates))
     index.save(layout.dedup_index)
     save_manifest(layout, list(manifest_rows.values()), templates.to_bytes())
     atomic_write_json(layout.runs / f"{plan.run_key}.json", summary.to_dict())
     # Under the run lock no other run is staging: leftovers of killed runs over other inputs go too.
     shutil.rmtree(layout.staging, ignore_errors=True)
     return summary
+
+
+def _dedup_columns(candidates: Path) -> dedup.DedupColumns:
+    """The deduplication columns of a staged candidates file, as arrays."""
+    table = pq.read_table(candidates, columns=_DEDUP_COLUMNS)
+    n = table.num_rows
+    values = table["minhash"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    days = pc.fill_null(table["date"].cast(pa.int32()), dedup.NO_DATE - _EPOCH_ORDINAL)
+    return dedup.DedupColumns(
+        ids=table["id"].to_pylist(),
+        content_hashes=table["content_hash"].to_pylist(),
+        signatures=values.astype(dedup.SIG_DTYPE, copy=False).reshape(n, dedup.NUM_PERM),
+        dates=days.to_numpy().astype(np.int64) + _EPOCH_ORDINAL,
+        n_chars=table["n_chars"].to_numpy().astype(np.int64),
+        prior=np.zeros(n, dtype=bool),
+    )
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-01-01
 
 
 def _reject_row(

@@ -489,3 +489,43 @@ def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     idx.save(path)
     assert len(fsynced) >= 1
     assert len(DedupIndex.load(path)) == 2
+
+
+def test_verified_pairs_are_the_candidates_above_threshold() -> None:
+    rnd = random.Random(4)
+    texts = [BASE, SAME_EVENT, *VARIANTS.values()]
+    words = BASE.split()
+    for _ in range(40):  # partial copies of every similarity
+        start = rnd.randrange(len(words) // 2)
+        texts.append(" ".join(words[start : start + rnd.randint(10, len(words))]))
+    sigs = np.stack([minhash_signature(t) for t in texts])
+    rank = np.arange(len(texts))
+    candidates = dedup.candidate_pairs_matrix(sigs, rank)
+    pairs, sims = dedup.verified_pairs(sigs, rank, dedup.THRESHOLD)
+    expected = [
+        [a, b]
+        for a, b in candidates.tolist()
+        if estimated_similarity(sigs[a], sigs[b]) >= dedup.THRESHOLD
+    ]
+    assert pairs.tolist() == expected and len(expected) > 10
+    assert sims.tolist() == [estimated_similarity(sigs[a], sigs[b]) for a, b in expected]
+
+
+def test_columns_resolve_like_entries_with_index(tmp_path: Path) -> None:
+    """publish_run's columnar path gives what the entry API gives, cross-run matches included."""
+    idx = DedupIndex()
+    idx.add(_published())
+    first = [entry("x", VARIANTS["truncated"], date=dt.date(2026, 10, 1)), entry("z", SAME_EVENT)]
+    second = [
+        entry("y", VARIANTS["truncated"] + "\n\nComments are closed.", date=dt.date(2026, 10, 2)),
+        entry("w", BASE.upper()),
+        entry("v", ""),
+    ]
+    by_entries = resolve_duplicates(first + second, index=idx)
+    columns = dedup.DedupColumns.concat(
+        [dedup.DedupColumns.from_entries(first), dedup.DedupColumns.from_entries(second)]
+    )
+    assert dedup.resolve_columns(columns, index=idx) == by_entries
+    assert set(by_entries) == {"x", "y", "w"}
+    idx.add_rows(columns, [1, 4])  # z and v
+    assert "z" in idx and "v" in idx and "x" not in idx

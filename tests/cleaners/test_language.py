@@ -147,6 +147,8 @@ def test_fast_detector_equals_langdetect_detector() -> None:
         "ÀÉÎ Õü ǅ ș ț ễ ア あ ㄅ 가 ي ی",
         "ABC DEF ghi JKL",
         "  a  ",
+        "Совет директоров утвердил план on Monday, сообщает агентство ABC News.",  # Latin dropped
+        "ễ ỡ ự Ḁ ḁ ẞ",  # Latin Extended Additional: counted as non-Latin, as langdetect does
     ]
     for t in texts:
         ref, fast = Detector(factory), lang._FastDetector(factory)
@@ -164,6 +166,42 @@ def test_fast_detector_equals_langdetect_detector() -> None:
         assert [(p.lang, p.prob) for p in fast.get_probabilities()] == [
             (p.lang, p.prob) for p in ref.get_probabilities()
         ]
+
+
+def test_windows_missing_another_script_fall_back_to_the_whole_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    init_detector()
+    seen: list[str] = []
+    real = lang._best
+
+    def spy(text: str) -> object:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(lang, "_best", spy)
+    # a Cyrillic block between two windows: the sample would be all English
+    text = EN[:240] + " " + RU + " " + RU + " " + _long(EN, 8)
+    reduced = lang.reduce_text(text)
+    assert lang._other_script_share(lang.sample_text(reduced)) < 0.05
+    detect_language(text)
+    assert seen == [reduced]
+    seen.clear()
+    detect_language(_long(EN, 8))  # one script: the windows suffice
+    assert len(seen) == 1 and len(seen[0]) < len(lang.reduce_text(_long(EN, 8)))
+
+
+def test_replayed_draws_match_random_and_the_rng_path_gives_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast path (draws replayed from the seeded stream) is active here, and the fallback
+    (the detector's own RNG, used where the replay would not match) gives the same answers."""
+    init_detector()
+    assert lang._REPLAY_EXACT and lang._replay_matches_random()
+    texts = [*SAMPLES.values(), _long(DE, 4), "ABC DEF ghi JKL"]
+    fast = [detect_language(t) for t in texts]
+    monkeypatch.setattr(lang, "_REPLAY_EXACT", False)
+    assert [detect_language(t) for t in texts] == fast
 
 
 @settings(max_examples=60, deadline=None)
