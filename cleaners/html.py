@@ -8,7 +8,8 @@ Steps, on one parsed tree (the HTML is parsed exactly once):
    C-level element class lookup (`load_html`);
 3. metadata (title, authors, date, sitename, description, canonical URL, `<html lang>`) from the
    unpruned tree, so an author box pruned below does not take the author with it (trafilatura's
-   metadata steps minus categories, tags and licence, which we never use);
+   metadata steps minus categories, tags and licence, which we never use, and with our own
+   author heuristic for the page body, `_dom_author`);
    then scripts (JSON-LD kept), styles, SVG, noscript, link and meta elements are removed
    (`strip_inert`): trafilatura would drop them itself, after scanning them on every pass;
 4. DOM pre-pruning by concept (tweets, share widgets, author boxes, comments, newsletter forms,
