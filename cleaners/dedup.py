@@ -782,7 +782,8 @@ class DedupIndex:
         idx = cls()
         if not path.exists():
             return idx
-        table = pq.read_table(path)
+        with pq.ParquetFile(path) as parquet:  # not pq.read_table: see storage.read_table
+            table = parquet.read()
         meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
         expected = {k.decode(): v.decode() for k, v in _params_metadata().items()}
         if {k: meta.get(k) for k in expected} != expected:

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import xxhash
 
 from cleaners import dedup
@@ -41,6 +40,7 @@ from cleaners.readers import discover, scan_file
 from cleaners.site_templates import RULE as TEMPLATE_RULE
 from cleaners.site_templates import RunTemplates
 from cleaners.storage import (
+    GroupWrite,
     Layout,
     atomic_write_json,
     atomic_write_table,
@@ -48,6 +48,7 @@ from cleaners.storage import (
     load_manifest,
     load_manifest_templates,
     read_manifest_rows,
+    read_table,
     remove_leftovers,
     save_manifest,
 )
@@ -254,17 +255,18 @@ def publish_run(
 
     templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
     for batch in staged:
-        table = pq.read_table(batch.candidates, columns=["id", "host", "text"])
+        table = read_table(batch.candidates, columns=["id", "host", "text"])
         for doc_id, host, text in zip(
             *(table[c].to_pylist() for c in ("id", "host", "text")), strict=True
         ):
             if doc_id not in duplicates:
                 templates.learn(host, text)
 
+    outputs = GroupWrite()  # made durable and visible together, before the metadata
     manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
     plan_batches = {b.key: b for b in plan.batches}
     for batch in staged:
-        candidates = pq.read_table(batch.candidates)
+        candidates = read_table(batch.candidates)
         ids = candidates["id"].to_pylist()
         is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
         kept, template_rejects = _strip_templates(
@@ -275,7 +277,7 @@ def publish_run(
             part = kept.filter(pc.equal(kept["language"], language))
             part = part.select(ARTICLE_FILE_SCHEMA.names).cast(ARTICLE_FILE_SCHEMA)
             path = layout.article_part(language, batch.key)
-            atomic_write_table(path, part)
+            outputs.write_table(path, part)
             summary.files_written.append(path.relative_to(layout.root).as_posix())
             summary.articles_written += part.num_rows
         duplicate_rejects = []
@@ -298,7 +300,7 @@ def publish_run(
             )
         rejects = pa.concat_tables(
             [
-                pq.read_table(batch.rejects),
+                read_table(batch.rejects),
                 pa.Table.from_pylist(duplicate_rejects + template_rejects, schema=REJECT_SCHEMA),
             ]
         )
@@ -307,7 +309,7 @@ def publish_run(
         )
         if rejects.num_rows:
             path = layout.reject_part(batch.key)
-            atomic_write_table(path, rejects)
+            outputs.write_table(path, rejects)
             summary.files_written.append(path.relative_to(layout.root).as_posix())
             summary.rejects_written += rejects.num_rows
         for unit in plan_batches[batch.key].units:
@@ -322,6 +324,7 @@ def publish_run(
             }
 
     # Metadata after the data it describes: a crash before this point republishes the same parts.
+    outputs.commit()
     index.add_rows(docs, (i for i, x in enumerate(docs.ids) if x not in duplicates))
     index.save(layout.dedup_index)
     save_manifest(layout, list(manifest_rows.values()), templates.to_bytes())
@@ -333,14 +336,14 @@ def publish_run(
 
 def _dedup_columns(candidates: Path) -> dedup.DedupColumns:
     """The deduplication columns of a staged candidates file, as arrays."""
-    table = pq.read_table(candidates, columns=_DEDUP_COLUMNS)
+    table = read_table(candidates, columns=_DEDUP_COLUMNS)
     n = table.num_rows
-    values = table["minhash"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    signatures = table["minhash"].combine_chunks().flatten().to_numpy()
     days = pc.fill_null(table["date"].cast(pa.int32()), dedup.NO_DATE - _EPOCH_ORDINAL)
     return dedup.DedupColumns(
         ids=table["id"].to_pylist(),
         content_hashes=table["content_hash"].to_pylist(),
-        signatures=values.astype(dedup.SIG_DTYPE, copy=False).reshape(n, dedup.NUM_PERM),
+        signatures=signatures.astype(dedup.SIG_DTYPE).reshape(n, dedup.NUM_PERM),
         dates=days.to_numpy().astype(np.int64) + _EPOCH_ORDINAL,
         n_chars=table["n_chars"].to_numpy().astype(np.int64),
         prior=np.zeros(n, dtype=bool),

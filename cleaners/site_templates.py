@@ -19,6 +19,12 @@ MAX_LINE_CHARS = 160
 # lines; the long tail of one-off headings is dropped so the state stays small as runs add up.
 MAX_LINES_PER_HOST = 5000
 RULE = "template.repeated_line"
+# While learning, a host's counts are cut back to its KEEP_AFTER_PRUNE most frequent lines
+# whenever they pass PRUNE_ABOVE, so memory stays bounded for a corpus of any size from one host
+# (one-off headlines and captions are the long tail). Template lines recur in most of a host's
+# documents and stay far above the cut; a line that is rare so far may restart its count.
+PRUNE_ABOVE = 4 * MAX_LINES_PER_HOST
+KEEP_AFTER_PRUNE = 2 * MAX_LINES_PER_HOST
 
 
 class RunTemplates:
@@ -35,6 +41,9 @@ class RunTemplates:
                 host, "\n".join(line for line in text.split("\n") if len(line) <= MAX_LINE_CHARS)
             )
             self._template = None
+            counts = self.index.lines.get(host_key(host))
+            if counts is not None and len(counts) > PRUNE_ABOVE:
+                self.index.lines[host_key(host)] = _most_frequent(counts, KEEP_AFTER_PRUNE)
 
     def _lines(self) -> dict[str, set[str]]:
         if self._template is None:
@@ -69,6 +78,10 @@ class RunTemplates:
         for host, counts in self.index.lines.items():
             if len(counts) > MAX_LINES_PER_HOST:
                 # most frequent first, ties by key: the same counts always keep the same lines
-                top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_LINES_PER_HOST]
-                self.index.lines[host] = Counter(dict(top))
+                self.index.lines[host] = _most_frequent(counts, MAX_LINES_PER_HOST)
         return self.index.to_bytes()
+
+
+def _most_frequent(counts: Counter[str], keep: int) -> Counter[str]:
+    """The `keep` most frequent lines, ties by key: the same counts always keep the same lines."""
+    return Counter(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]))

@@ -20,7 +20,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +124,58 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     _fsync_dir(path.parent)
 
 
+def fsync_dirs(paths: Iterable[Path]) -> None:
+    """Make the renames of files written with `sync_dir=False` durable: each folder once."""
+    for folder in sorted({p.parent for p in paths}):
+        _fsync_dir(folder)
+
+
+class GroupWrite:
+    """Atomic writes of many Parquet files as one group: each is written under a temporary name;
+    `commit()` fsyncs them all concurrently (the filesystem then commits them in a few journal
+    transactions instead of one each), renames them into place and fsyncs each folder once.
+    A crash before `commit` leaves only temporary files (`remove_leftovers` deletes them)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Path, Path]] = []
+
+    def write_table(self, path: Path, table: pa.Table) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + TMP_SUFFIX)
+        pq.write_table(
+            table,
+            tmp,
+            compression=PARQUET_COMPRESSION,
+            compression_level=PARQUET_COMPRESSION_LEVEL,
+        )
+        self.pending.append((tmp, path))
+
+    def commit(self) -> list[Path]:
+        """Make every file of the group durable and visible; returns their paths."""
+        if not self.pending:
+            return []
+        with ThreadPoolExecutor(max_workers=min(16, len(self.pending))) as pool:
+            list(pool.map(_fsync_file, [tmp for tmp, _ in self.pending]))
+        for tmp, path in self.pending:
+            os.replace(tmp, path)
+        done = [path for _, path in self.pending]
+        fsync_dirs(done)
+        self.pending = []
+        return done
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as stream:
+        os.fsync(stream.fileno())
+
+
+def read_table(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """One Parquet file, whole or some columns. (pq.read_table goes through the dataset layer:
+    ~10x slower on a small file, and its first call imports pandas.)"""
+    with pq.ParquetFile(path) as parquet:
+        return parquet.read(columns=columns)
+
+
 def atomic_write_json(path: Path, data: object) -> None:
     atomic_write_bytes(
         path, (json.dumps(data, indent=2, sort_keys=True, default=str) + "\n").encode()
@@ -143,7 +196,7 @@ def load_manifest(layout: Layout) -> dict[str, str]:
     """source_path -> file_hash of every input an earlier run finished."""
     if not layout.manifest.exists():
         return {}
-    table = pq.read_table(layout.manifest, columns=["source_path", "file_hash"])
+    table = read_table(layout.manifest, columns=["source_path", "file_hash"])
     return dict(zip(table["source_path"].to_pylist(), table["file_hash"].to_pylist(), strict=True))
 
 
@@ -174,7 +227,7 @@ def load_manifest_templates(layout: Layout) -> bytes | None:
 def read_manifest_rows(layout: Layout) -> list[dict[str, object]]:
     if not layout.manifest.exists():
         return []
-    return pq.read_table(layout.manifest).to_pylist()
+    return read_table(layout.manifest).to_pylist()
 
 
 def clear_outputs(layout: Layout) -> None:

@@ -169,3 +169,24 @@ def test_persisted_counts_are_capped_per_host(monkeypatch: Any) -> None:
         "Frequent line",
         "Second frequent",
     ]
+
+
+def test_counts_stay_bounded_while_learning_a_big_host(monkeypatch: Any) -> None:
+    """However many documents one host has, its counts are cut back while learning, and the
+    lines that recur in most documents (the template) survive every cut."""
+    import cleaners.site_templates as site_templates
+
+    monkeypatch.setattr(site_templates, "PRUNE_ABOVE", 40)
+    monkeypatch.setattr(site_templates, "KEEP_AFTER_PRUNE", 20)
+    templates = RunTemplates(min_docs=3)
+    sizes = []
+    for i in range(500):
+        extra = "\nShare this story" if i % 2 else ""
+        templates.learn(
+            "big.example",
+            f"Headline number {i} of the day\nCaption of photo {i}\nSite footer line{extra}",
+        )
+        sizes.append(len(templates.index.lines["big.example"]))
+    assert max(sizes) <= 41
+    removed = templates.strip("big.example", "Site footer line\nShare this story\nNew text")[1]
+    assert removed == ["Site footer line", "Share this story"]

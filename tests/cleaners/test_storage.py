@@ -11,10 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from cleaners.storage import (
+    GroupWrite,
     Layout,
     LockTimeout,
     atomic_write_table,
     load_manifest,
+    read_table,
     remove_leftovers,
     run_lock,
     save_manifest,
@@ -33,6 +35,26 @@ def test_parquet_output_is_byte_identical_for_the_same_table(tmp_path: Path) -> 
     atomic_write_table(tmp_path / "one.parquet", table)
     atomic_write_table(tmp_path / "two.parquet", table)
     assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
+
+
+def test_group_write_shows_nothing_until_commit(tmp_path: Path) -> None:
+    group = GroupWrite()
+    targets = [tmp_path / "articles" / f"language={x}" / "part-1.parquet" for x in ("en", "de")]
+    for i, target in enumerate(targets):
+        group.write_table(target, pa.table({"x": [i]}))
+    assert not any(t.exists() for t in targets)  # a crash here leaves only temporary files
+    assert sorted(p.name for p in tmp_path.rglob("*.tmp")) == ["part-1.parquet.tmp"] * 2
+    assert group.commit() == targets
+    assert [read_table(t)["x"].to_pylist() for t in targets] == [[0], [1]]
+    assert not list(tmp_path.rglob("*.tmp")) and group.commit() == []
+
+
+def test_read_table_reads_some_columns_or_all(tmp_path: Path) -> None:
+    table = pa.table({"a": [1, 2], "b": ["x", "y"]}).replace_schema_metadata({"k": "v"})
+    atomic_write_table(tmp_path / "t.parquet", table)
+    assert read_table(tmp_path / "t.parquet").equals(table)
+    assert read_table(tmp_path / "t.parquet").schema.metadata == {b"k": b"v"}
+    assert read_table(tmp_path / "t.parquet", ["b"]).column_names == ["b"]
 
 
 def test_leftover_temp_files_are_removed_but_finished_files_kept(tmp_path: Path) -> None:
