@@ -42,7 +42,7 @@ def _trim_pictographs(low: str) -> str:
 def normalise(text: str) -> str:
     """Lower-case, collapse whitespace, trim bullets and trailing punctuation: `norm` of a line."""
     low = _SPACE.sub(" ", text).strip().lower().lstrip(_LEAD)
-    if low[:1] and not low[0].isascii():
+    if low and low[0] >= _PICTO_FROM:
         low = _trim_pictographs(low)
     return low.rstrip(_TRAIL)
 
@@ -52,7 +52,7 @@ def _normalise_stripped(text: str) -> str:
     whitespace is single ASCII spaces (every other whitespace character is unprintable)."""
     if text.isprintable() and "  " not in text:
         low = text.lower().lstrip(_LEAD)
-        if low[:1] and not low[0].isascii():
+        if low and low[0] >= _PICTO_FROM:
             low = _trim_pictographs(low)
         return low.rstrip(_TRAIL)
     return normalise(text)
