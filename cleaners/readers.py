@@ -26,6 +26,8 @@ SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES
 
 # C0 controls (but tab/newline/carriage return) and DEL: they crash lxml-based tools.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # what CONTROL_CHARS matches
+_BINARY_CONTROLS = bytes([*range(0, 9), *range(14, 32)])  # C0 controls other than \t\n\v\f\r
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:]{2,40})""", re.I
 )
@@ -111,7 +113,7 @@ def looks_binary(data: bytes) -> bool:
     if not head:
         return False
     # Text has almost no NULs or other C0 controls; binary formats are full of them.
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
     return controls / len(head) > 0.10
 
 
@@ -160,7 +162,8 @@ def _fix_mojibake(text: str) -> str:
     except ImportError:  # optional: without it, mojibake passes through unchanged
         return text
     # Only the encoding repair: ftfy's other fixes (quotes, HTML entities) would alter real text.
-    return ftfy.fix_encoding(text) if _MOJIBAKE_HINT.search(text) else text
+    suspect = "Ã" in text or "Â" in text or "â" in text  # fast scans before the regex
+    return ftfy.fix_encoding(text) if suspect and _MOJIBAKE_HINT.search(text) else text
 
 
 # Sequences that UTF-8 text read as cp1252/latin-1 produces (Ã©, â€™, Â ...).
@@ -173,7 +176,11 @@ def sanitize(text: str) -> str:
     """Normalise newlines and drop NUL/control characters."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return CONTROL_CHARS.sub("", text)
+    # Control characters are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte
+    # character: deleting them from the encoded bytes is exact, and ~5x faster than the regex.
+    raw = text.encode("utf-8", "surrogatepass")
+    kept = raw.translate(None, _CONTROL_BYTES)
+    return text if len(kept) == len(raw) else kept.decode("utf-8", "surrogatepass")
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,3 +84,12 @@ def test_cleaner_keeps_a_subsequence_of_the_input_lines_and_explains_the_rest(te
     kept_count = len(kept_lines)
     nonempty = [i for i, line in enumerate(source_lines) if line]
     assert kept_count + len([i for i in nonempty if i in removed_lines]) >= len(nonempty)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x1F000), max_size=80))
+def test_sanitize_drops_exactly_the_control_characters(text: str) -> None:
+    from cleaners.readers import CONTROL_CHARS
+
+    expected = CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    assert sanitize(text) == expected
