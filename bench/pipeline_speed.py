@@ -7,6 +7,9 @@ peak memory as the corpus grows, language agreement with full-text langdetect, d
 The corpus is bench/synthetic.py's (planted exact/near duplicates and hard negatives), wrapped in
 the boilerplate a scraper keeps (share bar, headline, comment form) and written as JSONL files of
 200 records. Every figure is measured in this run; ratios are against baselines of this run.
+Per-stage rates are documents per CPU second of one process; whole runs (1 and 2 workers) are
+wall time of a fresh interpreter from its first import to the published output; peak memory is
+the high-water RSS of each process of a whole run with one worker process (`peak_memory_mb`).
 Prefect is not involved here: the flow calls the same plan/stage/publish functions (its start-up
 and per-task costs are measured in bench/flow_overhead.py).
 """
@@ -103,14 +106,36 @@ def stage_speeds(folder: Path) -> dict[str, float]:
     }
 
 
-def whole_run(folder: Path, output: Path, workers: int) -> tuple[float, dict[str, Any]]:
-    """plan -> stage (in a process pool when workers > 1, as the flow does) -> publish."""
+def whole_run(
+    folder: Path, output: Path, workers: int, pool: bool | None = None
+) -> tuple[float, dict[str, Any]]:
+    """plan -> stage (in a process pool when workers > 1 or `pool`, as the flow does) -> publish."""
     config = RunConfig(
         input_dir=folder, output_dir=output, workers=workers, full=True, batch_size=1
     )
     started = time.perf_counter()
-    summary = run_local(config)
+    summary = run_local(config, pool=pool)
     return time.perf_counter() - started, summary.to_dict()
+
+
+def fresh_whole_run(folder: Path, output: Path, workers: int) -> tuple[float, dict[str, Any]]:
+    """`whole_run` in a new interpreter, staged in a spawned pool as the flow does (for one worker
+    too), timed from before the pipeline's imports: what a user's run costs."""
+    code = (
+        "import json, sys, time; started = time.perf_counter()\n"
+        "sys.path[:0] = [sys.argv[1], sys.argv[1] + '/bench']\n"
+        "from pathlib import Path\n"
+        "from pipeline_speed import whole_run\n"
+        "_, summary = whole_run(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), True)\n"
+        "print(json.dumps([time.perf_counter() - started, summary]))\n"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code, root, str(folder), str(output), str(workers)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds, summary = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(seconds), summary
 
 
 def dedup_quality(output: Path, truth: list[dict[str, str]]) -> dict[str, float]:
@@ -178,14 +203,19 @@ def language_agreement(folder: Path, sample: int = 600) -> dict[str, float]:
     }
 
 
-def peak_memory_mb(n: int, base: Path) -> float:
-    """Peak RSS (MB) of a fresh process running the whole pipeline (1 worker) on n documents."""
+def peak_memory_mb(n: int, base: Path) -> dict[str, float]:
+    """Peak RSS (MB) of a whole run on n documents in a fresh interpreter, staged as the flow
+    stages (one spawned worker process): `publish` is the main process (planning, then the
+    run-wide deduplication and the writing of the final files), `worker` the process that read,
+    cleaned and fingerprinted every batch. (Linux: each process's own high-water mark; VmHWM,
+    not ru_maxrss, which Linux carries over exec from the parent.)"""
     code = (
-        "import sys, resource; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/bench']\n"
+        "import resource, sys; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/bench']\n"
         "from pathlib import Path\n"
         "from pipeline_speed import whole_run\n"
-        "whole_run(Path(sys.argv[2]), Path(sys.argv[3]), 1)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "whole_run(Path(sys.argv[2]), Path(sys.argv[3]), 1, pool=True)\n"
+        "own = next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM'))\n"
+        "print(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     corpus = base / f"mem-{n}" / "corpus"
     write_corpus(corpus, n, seed=1)
@@ -194,7 +224,8 @@ def peak_memory_mb(n: int, base: Path) -> float:
         [sys.executable, "-c", code, root, str(corpus), str(corpus.parent / "clean")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    publish_kb, worker_kb = map(int, out.stdout.strip().splitlines()[-1].split())
+    return {"publish": publish_kb / 1024, "worker": worker_kb / 1024}
 
 
 def main() -> None:
@@ -213,8 +244,8 @@ def main() -> None:
         base = Path(tmp)
         truth = write_corpus(base / "corpus", args.n)
         stages = stage_speeds(base / "corpus")
-        t1, summary = whole_run(base / "corpus", base / "clean", workers=1)
-        t2, _ = whole_run(base / "corpus", base / "clean2", workers=min(2, cores))
+        t1, summary = fresh_whole_run(base / "corpus", base / "clean", workers=1)
+        t2, _ = fresh_whole_run(base / "corpus", base / "clean2", workers=min(2, cores))
         quality = dedup_quality(base / "clean", truth)
         lang = language_agreement(base / "corpus")
         memory = {int(n): peak_memory_mb(int(n), base) for n in args.memory.split(",") if n.strip()}
@@ -225,7 +256,7 @@ def main() -> None:
         "speedup_2_over_1": round(t1 / t2, 2),
         "dedup": {k: round(v, 4) for k, v in quality.items()},
         "language": {k: round(v, 4) for k, v in lang.items()},
-        "peak_memory_mb": {n: round(m) for n, m in memory.items()},
+        "peak_memory_mb": {n: {k: round(v) for k, v in m.items()} for n, m in memory.items()},
         "articles": summary["articles"],
         "rejects": summary["rejects_by_reason"],
     }

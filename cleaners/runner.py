@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import shutil
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,55 +263,25 @@ def publish_run(
                 templates.learn(host, text)
 
     outputs = GroupWrite()  # made durable and visible together, before the metadata
+    templates.freeze()  # the threads below share it
+
+    def finish(batch: StagedBatch) -> _BatchOutcome:
+        return _finish_batch(batch, duplicates, run_ids, templates, config, outputs)
+
+    # Batches are finished in threads: reading, filtering and writing Parquet run in Arrow's C++
+    # with the GIL released. Outcomes are merged in batch order, so the summary is the same.
+    with ThreadPoolExecutor(max_workers=max(1, config.effective_workers)) as pool:
+        outcomes = list(pool.map(finish, staged))
     manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
     plan_batches = {b.key: b for b in plan.batches}
-    for batch in staged:
-        candidates = read_table(batch.candidates)
-        ids = candidates["id"].to_pylist()
-        is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
-        kept, template_rejects = _strip_templates(
-            candidates.filter(pc.invert(is_duplicate)), templates, config, summary
-        )
-        dropped = candidates.filter(is_duplicate)
-        for language in sorted(set(kept["language"].to_pylist())):
-            part = kept.filter(pc.equal(kept["language"], language))
-            part = part.select(ARTICLE_FILE_SCHEMA.names).cast(ARTICLE_FILE_SCHEMA)
-            path = layout.article_part(language, batch.key)
-            outputs.write_table(path, part)
-            summary.files_written.append(path.relative_to(layout.root).as_posix())
-            summary.articles_written += part.num_rows
-        duplicate_rejects = []
-        for row in dropped.select(["id", "source_path", "source_line", "url", "text"]).to_pylist():
-            match = duplicates[row["id"]]
-            reason = (
-                RejectReason.DUPLICATE if match.kind == "duplicate" else RejectReason.NEAR_DUPLICATE
-            )
-            prior = match.duplicate_of not in run_ids
-            if prior:
-                summary.prior_duplicates += 1
-            elif reason is RejectReason.DUPLICATE:
-                summary.duplicates += 1
-            else:
-                summary.near_duplicates += 1
-            where = "an article published by an earlier run" if prior else "an article of this run"
-            detail = f"{reason.value} of {match.duplicate_of} ({where}; similarity {match.similarity:.2f})"
-            duplicate_rejects.append(
-                _reject_row(row, reason, detail, duplicate_of=match.duplicate_of)
-            )
-        rejects = pa.concat_tables(
-            [
-                read_table(batch.rejects),
-                pa.Table.from_pylist(duplicate_rejects + template_rejects, schema=REJECT_SCHEMA),
-            ]
-        )
-        summary.stats.rejects.update(
-            Counter(str(r["reason"]) for r in duplicate_rejects + template_rejects)
-        )
-        if rejects.num_rows:
-            path = layout.reject_part(batch.key)
-            outputs.write_table(path, rejects)
-            summary.files_written.append(path.relative_to(layout.root).as_posix())
-            summary.rejects_written += rejects.num_rows
+    for batch, outcome in zip(staged, outcomes, strict=True):
+        summary.files_written += outcome.files
+        summary.articles_written += outcome.articles
+        summary.rejects_written += outcome.rejects
+        summary.duplicates += outcome.duplicates
+        summary.near_duplicates += outcome.near_duplicates
+        summary.prior_duplicates += outcome.prior_duplicates
+        summary.stats = summary.stats + outcome.stats
         for unit in plan_batches[batch.key].units:
             rel, digest, size = unit.path, unit.file_hash, unit.size
             layout.failed_part(rel).unlink(missing_ok=True)  # an earlier run's failure, now redone
@@ -332,6 +302,80 @@ def publish_run(
     # Under the run lock no other run is staging: leftovers of killed runs over other inputs go too.
     shutil.rmtree(layout.staging, ignore_errors=True)
     return summary
+
+
+@dataclass
+class _BatchOutcome:
+    """What finishing one staged batch wrote and counted (merged into the run summary)."""
+
+    files: list[str] = field(default_factory=list)
+    articles: int = 0
+    rejects: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    prior_duplicates: int = 0
+    stats: BatchStats = field(default_factory=BatchStats)  # rejects and rule counts added here
+
+
+def _finish_batch(
+    batch: StagedBatch,
+    duplicates: dict[str, dedup.Duplicate],
+    run_ids: set[str],
+    templates: RunTemplates,
+    config: RunConfig,
+    outputs: GroupWrite,
+) -> _BatchOutcome:
+    """Write one staged batch's articles (per language, without duplicates and site-template
+    lines) and its rejects (the staged ones, duplicates, articles the templates left too short)."""
+    layout = Layout(config.output_dir)
+    outcome = _BatchOutcome()
+    candidates = read_table(batch.candidates)
+    ids = candidates["id"].to_pylist()
+    is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
+    kept, template_rejects = _strip_templates(
+        candidates.filter(pc.invert(is_duplicate)), templates, config, outcome.stats
+    )
+    dropped = candidates.filter(is_duplicate)
+    for language in sorted(set(kept["language"].to_pylist())):
+        part = kept.filter(pc.equal(kept["language"], language))
+        part = part.select(ARTICLE_FILE_SCHEMA.names).cast(ARTICLE_FILE_SCHEMA)
+        path = layout.article_part(language, batch.key)
+        outputs.write_table(path, part)
+        outcome.files.append(path.relative_to(layout.root).as_posix())
+        outcome.articles += part.num_rows
+    duplicate_rejects = []
+    for row in dropped.select(["id", "source_path", "source_line", "url", "text"]).to_pylist():
+        match = duplicates[row["id"]]
+        reason = (
+            RejectReason.DUPLICATE if match.kind == "duplicate" else RejectReason.NEAR_DUPLICATE
+        )
+        prior = match.duplicate_of not in run_ids
+        if prior:
+            outcome.prior_duplicates += 1
+        elif reason is RejectReason.DUPLICATE:
+            outcome.duplicates += 1
+        else:
+            outcome.near_duplicates += 1
+        where = "an article published by an earlier run" if prior else "an article of this run"
+        detail = (
+            f"{reason.value} of {match.duplicate_of} ({where}; similarity {match.similarity:.2f})"
+        )
+        duplicate_rejects.append(_reject_row(row, reason, detail, duplicate_of=match.duplicate_of))
+    rejects = pa.concat_tables(
+        [
+            read_table(batch.rejects),
+            pa.Table.from_pylist(duplicate_rejects + template_rejects, schema=REJECT_SCHEMA),
+        ]
+    )
+    outcome.stats.rejects.update(
+        Counter(str(r["reason"]) for r in duplicate_rejects + template_rejects)
+    )
+    if rejects.num_rows:
+        path = layout.reject_part(batch.key)
+        outputs.write_table(path, rejects)
+        outcome.files.append(path.relative_to(layout.root).as_posix())
+        outcome.rejects += rejects.num_rows
+    return outcome
 
 
 def _dedup_columns(candidates: Path) -> dedup.DedupColumns:
@@ -370,7 +414,7 @@ def _reject_row(
 
 
 def _strip_templates(
-    kept: pa.Table, templates: RunTemplates, config: RunConfig, summary: RunSummary
+    kept: pa.Table, templates: RunTemplates, config: RunConfig, stats: BatchStats
 ) -> tuple[pa.Table, list[dict[str, object]]]:
     """Remove learnt site-template lines from surviving articles; an article left too short by
     that goes to rejects. Returns the articles (CANDIDATE_SCHEMA) and those reject rows."""
@@ -382,8 +426,8 @@ def _strip_templates(
         if not removed:
             rows.append(row)
             continue
-        summary.stats.rule_docs[TEMPLATE_RULE] += 1
-        summary.stats.rule_chars[TEMPLATE_RULE] += sum(len(line) for line in removed)
+        stats.rule_docs[TEMPLATE_RULE] += 1
+        stats.rule_chars[TEMPLATE_RULE] += sum(len(line) for line in removed)
         if problem := too_little_text(text, config):
             detail = f"{problem[1]} left after removing {len(removed)} site-template lines"
             rejects.append(_reject_row(row, problem[0], detail))
@@ -398,22 +442,23 @@ def _strip_templates(
     return pa.Table.from_pylist(rows, schema=kept.schema), rejects
 
 
-def run_local(config: RunConfig) -> RunSummary:
-    """A whole run without Prefect (notebooks, benchmarks, tests): plan, stage every batch (in a
-    spawned process pool of `config.effective_workers` when that is above one, as the flow
-    does), publish. No lock and no --full wipe: the flow adds those around the same steps."""
+def run_local(config: RunConfig, *, pool: bool | None = None) -> RunSummary:
+    """A whole run without Prefect (notebooks, benchmarks, tests): plan, stage every batch,
+    publish. Batches are staged in a spawned process pool of `config.effective_workers`, as the
+    flow does, when that is above one or `pool` is True (`pool=False`: in this process). No lock
+    and no --full wipe: the flow adds those around the same steps."""
     plan = plan_run(config)
-    workers = min(config.effective_workers, len(plan.batches))
-    if workers > 1:
+    workers = max(1, min(config.effective_workers, len(plan.batches)))
+    if pool if pool is not None else workers > 1:
         from cleaners import language
 
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=language.init_detector
-        ) as pool:
+        ) as executor:
             count = len(plan.batches)
             staged = list(
-                pool.map(stage_batch, [config] * count, [plan.run_key] * count, plan.batches)
+                executor.map(stage_batch, [config] * count, [plan.run_key] * count, plan.batches)
             )
     else:
         staged = [stage_batch(config, plan.run_key, batch) for batch in plan.batches]

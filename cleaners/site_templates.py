@@ -54,6 +54,10 @@ class RunTemplates:
             }
         return self._template
 
+    def freeze(self) -> None:
+        """Build the template lookup now: threads then only read it (learning is over)."""
+        self._lines()
+
     def has_templates(self, host: str | None) -> bool:
         return bool(self.enabled and host and self._lines().get(host_key(host)))
 
