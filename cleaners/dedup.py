@@ -69,6 +69,7 @@ ROWS = 3  # ≤ 4: the index's band keys are ROWS bytes of the b-bit signature
 THRESHOLD = 0.45
 SEED = 1
 MAX_BUCKET = 64  # a bucket with more members compares them to its first MAX_BUCKET members only
+BANDS_PER_GROUP = 2  # bands whose candidate pairs are verified together (bounded memory)
 SIG_DTYPE = np.uint32
 _MAXV = np.iinfo(SIG_DTYPE).max
 INDEX_FORMAT = 1
@@ -330,7 +331,6 @@ def verified_pairs(
     n = len(signatures)
     kept: list[np.ndarray] = []
     for pairs in _candidate_groups(signatures, rank):
-        pairs = _unique_pairs(pairs, n)
         sims = _similarities(signatures, pairs)
         ok = sims >= threshold
         kept.append(pairs[ok])
@@ -344,25 +344,31 @@ _NO_PAIRS = np.empty((0, 2), dtype=np.int64)
 
 
 def _candidate_groups(signatures: np.ndarray, rank: np.ndarray) -> Iterator[np.ndarray]:
-    """Row pairs sharing a band key, six bands at a time (pairs may repeat)."""
+    """Row pairs (i < j, unique) sharing a band key, BANDS_PER_GROUP bands at a time (a pair
+    may come again in a later group)."""
     n = len(signatures)
     valid = np.flatnonzero(~np.all(signatures == _MAXV, axis=1))
     if len(valid) < 2:
         return
     by_rank = np.empty(n, dtype=np.int64)
     by_rank[rank] = np.arange(n, dtype=np.int64)  # rank -> row
-    for start in range(0, BANDS, 6):
-        stop = min(start + 6, BANDS)
+    valid_rank = rank[valid]
+    for start in range(0, BANDS, BANDS_PER_GROUP):
+        stop = min(start + BANDS_PER_GROUP, BANDS)
         keys = band_hashes(signatures[valid, start * ROWS : stop * ROWS], start)
-        found = [_bucket_pairs(keys[:, b], rank[valid]) for b in range(keys.shape[1])]
-        yield by_rank[np.concatenate(found)]
+        found = [_bucket_pairs(keys[:, b], valid_rank) for b in range(keys.shape[1])]
+        del keys
+        pairs = np.concatenate(found)
+        del found
+        yield _unique_pairs(by_rank[pairs], n)
 
 
 def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     if not len(pairs):
         return _NO_PAIRS
-    pairs = np.sort(pairs, axis=1)
-    code = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
+    lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    code = np.unique(lo * np.int64(n) + hi)
+    del lo, hi
     return np.stack([code // n, code % n], axis=1)
 
 

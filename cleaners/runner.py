@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import xxhash
 
 from cleaners import dedup
@@ -244,7 +245,7 @@ def publish_run(
 
     # Only the small columns of every candidate are held at once (a few hundred bytes per
     # document, in arrays), never the texts.
-    docs = dedup.DedupColumns.concat([_dedup_columns(batch.candidates) for batch in staged])
+    docs = _dedup_columns(staged)
     index = (
         dedup.DedupIndex.load(layout.dedup_index)
         if layout.dedup_index.exists()
@@ -378,19 +379,37 @@ def _finish_batch(
     return outcome
 
 
-def _dedup_columns(candidates: Path) -> dedup.DedupColumns:
-    """The deduplication columns of a staged candidates file, as arrays."""
-    table = read_table(candidates, columns=_DEDUP_COLUMNS)
-    n = table.num_rows
-    signatures = table["minhash"].combine_chunks().flatten().to_numpy()
-    days = pc.fill_null(table["date"].cast(pa.int32()), dedup.NO_DATE - _EPOCH_ORDINAL)
+def _dedup_columns(staged: list[StagedBatch]) -> dedup.DedupColumns:
+    """The deduplication columns of every staged candidate, read batch by batch into arrays
+    allocated once (the signature matrix is the largest: 512 bytes per document)."""
+    counts = []
+    for batch in staged:
+        with pq.ParquetFile(batch.candidates) as parquet:
+            counts.append(parquet.metadata.num_rows)
+    total = sum(counts)
+    signatures = np.empty((total, dedup.NUM_PERM), dtype=dedup.SIG_DTYPE)
+    dates = np.empty(total, dtype=np.int64)
+    n_chars = np.empty(total, dtype=np.int64)
+    ids: list[str] = []
+    hashes: list[str] = []
+    at = 0
+    for batch, n in zip(staged, counts, strict=True):
+        table = read_table(batch.candidates, columns=_DEDUP_COLUMNS)
+        ids += table["id"].to_pylist()
+        hashes += table["content_hash"].to_pylist()
+        values = table["minhash"].combine_chunks().flatten().to_numpy()
+        signatures[at : at + n] = values.reshape(n, dedup.NUM_PERM)
+        days = pc.fill_null(table["date"].cast(pa.int32()), dedup.NO_DATE - _EPOCH_ORDINAL)
+        dates[at : at + n] = days.to_numpy() + _EPOCH_ORDINAL
+        n_chars[at : at + n] = table["n_chars"].to_numpy()
+        at += n
     return dedup.DedupColumns(
-        ids=table["id"].to_pylist(),
-        content_hashes=table["content_hash"].to_pylist(),
-        signatures=signatures.astype(dedup.SIG_DTYPE).reshape(n, dedup.NUM_PERM),
-        dates=days.to_numpy().astype(np.int64) + _EPOCH_ORDINAL,
-        n_chars=table["n_chars"].to_numpy().astype(np.int64),
-        prior=np.zeros(n, dtype=bool),
+        ids=ids,
+        content_hashes=hashes,
+        signatures=signatures,
+        dates=dates,
+        n_chars=n_chars,
+        prior=np.zeros(total, dtype=bool),
     )
 
 
