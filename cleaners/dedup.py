@@ -41,7 +41,9 @@ Across runs
     same banding applied to those bytes (a band of 3 rows is a 24-bit key) and verified with the
     b-bit estimate of Jaccard ((share equal − 1/256) / (1 − 1/256)) against the same `THRESHOLD`,
     so cross-run decisions follow the same rule as in-run ones (a random pair collides on a band
-    key with p ≈ 42 / 2^24; such candidates fail verification). Saved as Parquet, atomically
+    key with p ≈ 42 / 2^24; such candidates fail verification). In memory the index is arrays
+    (~200 bytes per published document: ids in one Arrow array, 64-bit id keys, content hashes,
+    dates, b-bit signatures), so loading it for a run stays cheap as the corpus grows. Saved as Parquet, atomically
     (temp file, fsync, rename, fsync of the folder); parameters are stored in the file's metadata
     and `load` refuses an index written with other ones.
 """
@@ -62,6 +64,7 @@ from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
@@ -602,24 +605,28 @@ class DedupIndex:
 
     >>> idx = DedupIndex(); idx.add(entries); idx.save(path)
     >>> DedupIndex.load(path).query(new_entries)   # {new id: Duplicate(published id, ...)}
-    """
+
+    Held as arrays, about 230 bytes per document in memory: the ids (one Arrow string array)
+    with a 64-bit hash of each, the 16-byte content hashes, date ordinals and b-bit signatures;
+    sorted lookups over the id and content hashes are built when first needed."""
 
     def __init__(self) -> None:
-        self._ids: list[str] = []
-        self._pos: dict[str, int] = {}
-        self._hash: list[bytes] = []
-        self._dates: list[dt.date | None] = []
+        self._ids = pa.array([], pa.string())
+        self._id_keys = np.empty(0, dtype=np.uint64)  # xxh3-64 of each id
+        self._hash = np.empty((0, 16), dtype=np.uint8)
+        self._dates = np.empty(0, dtype=np.int32)  # ordinals, NO_DATE when unknown
         self._sig8 = np.empty((0, NUM_PERM), dtype=np.uint8)
-        self._pending: list[np.ndarray] = []
-        self._by_hash: dict[bytes, int] = {}
+        self._nosig: set[int] = set()  # rows added without a signature: exact matching only
+        self._pending: list[tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._id_lookup: tuple[np.ndarray, np.ndarray] | None = None
+        self._hash_lookup: tuple[np.ndarray, np.ndarray] | None = None
         self._lookup: list[tuple[np.ndarray, np.ndarray]] | None = None
-        self._nosig: set[int] = set()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._id_keys) + sum(len(part[1]) for part in self._pending)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._pos
+        return isinstance(doc_id, str) and self._row_of(doc_id) is not None
 
     def add(self, entries: Iterable[DedupEntryLike]) -> int:
         """Record published documents; ids already present are ignored. Returns how many were added.
@@ -629,34 +636,91 @@ class DedupIndex:
 
     def add_rows(self, docs: DedupColumns, rows: Iterable[int]) -> int:
         """`add` for some rows of `docs`."""
-        fresh = sorted((docs.ids[r], r) for r in rows if docs.ids[r] not in self._pos)
+        fresh: list[tuple[str, int]] = []
+        for doc_id, r in sorted((docs.ids[r], r) for r in rows):
+            if (fresh and fresh[-1][0] == doc_id) or self._row_of(doc_id) is not None:
+                continue
+            fresh.append((doc_id, r))
         if not fresh:
             return 0
         taken = [r for _, r in fresh]
         sig8 = _low_byte(docs.signatures[taken])
-        for k, (doc_id, r) in enumerate(fresh):
-            i = len(self._ids)
-            self._ids.append(doc_id)
-            self._pos[doc_id] = i
-            h = bytes.fromhex(docs.content_hashes[r])
-            self._hash.append(h)
-            self._by_hash.setdefault(h, i)
-            day = int(docs.dates[r])
-            self._dates.append(None if day == NO_DATE else dt.date.fromordinal(day))
+        base = len(self)
+        for k, r in enumerate(taken):
             if r in docs.unsigned:
-                sig8[k] = 0  # matches nothing: see _near
-                self._nosig.add(i)
+                sig8[k] = 0  # matches nothing: see _bands
+                self._nosig.add(base + k)
             elif r in docs.sig8:
                 sig8[k] = _low_byte(docs.sig8[r])
-        self._pending.append(sig8)
-        self._lookup = None
+        ids = [doc_id for doc_id, _ in fresh]
+        hashes = np.frombuffer(
+            b"".join(bytes.fromhex(docs.content_hashes[r]) for r in taken), dtype=np.uint8
+        ).reshape(-1, 16)
+        self._pending.append(
+            (
+                pa.array(ids, pa.string()),
+                _id_keys(ids),
+                hashes,
+                docs.dates[taken].astype(np.int32),
+                sig8,
+            )
+        )
+        self._id_lookup = self._hash_lookup = self._lookup = None
         return len(fresh)
 
-    def _matrix(self) -> np.ndarray:
+    def _flush(self) -> None:
         if self._pending:
-            self._sig8 = np.vstack([self._sig8, *self._pending])
+            ids, keys, hashes, dates, sig8 = zip(*self._pending, strict=True)
+            self._ids = pa.concat_arrays([self._ids, *ids])
+            self._id_keys = np.concatenate([self._id_keys, *keys])
+            self._hash = np.concatenate([self._hash, *hashes])
+            self._dates = np.concatenate([self._dates, *dates])
+            self._sig8 = np.concatenate([self._sig8, *sig8])
             self._pending = []
+
+    def _matrix(self) -> np.ndarray:
+        self._flush()
         return self._sig8
+
+    def _id(self, row: int) -> str:
+        return str(self._ids[row].as_py())
+
+    def _date(self, row: int) -> dt.date | None:
+        day = int(self._dates[row])
+        return None if day == NO_DATE else dt.date.fromordinal(day)
+
+    def _row_of(self, doc_id: str) -> int | None:
+        """The row of a published id, or None."""
+        if not len(self):
+            return None
+        self._flush()
+        if self._id_lookup is None:
+            order = np.argsort(self._id_keys, kind="stable")
+            self._id_lookup = (self._id_keys[order], order)
+        keys, order = self._id_lookup
+        key = _id_keys([doc_id])[0]
+        lo, hi = np.searchsorted(keys, key, "left"), np.searchsorted(keys, key, "right")
+        for row in order[lo:hi].tolist():  # almost always one; more only on a 64-bit collision
+            if self._id(row) == doc_id:
+                return int(row)
+        return None
+
+    def _row_of_hash(self, digest: bytes) -> int | None:
+        """The first row whose content hash is `digest`, or None."""
+        if not len(self):
+            return None
+        self._flush()
+        if self._hash_lookup is None:
+            first8 = np.ascontiguousarray(self._hash[:, :8]).view("<u8").ravel()
+            order = np.argsort(first8, kind="stable")  # rows in order within equal keys
+            self._hash_lookup = (first8[order], order)
+        keys, order = self._hash_lookup
+        key = np.frombuffer(digest[:8], dtype="<u8")[0]
+        lo, hi = np.searchsorted(keys, key, "left"), np.searchsorted(keys, key, "right")
+        for row in order[lo:hi].tolist():
+            if self._hash[row].tobytes() == digest:
+                return int(row)
+        return None
 
     def _bands(self) -> list[tuple[np.ndarray, np.ndarray]]:
         if self._lookup is None:
@@ -675,12 +739,14 @@ class DedupIndex:
 
     def entry(self, doc_id: str) -> DedupEntry:
         """A published document as a `prior` entry (signature is the 8-bit one)."""
-        i = self._pos[doc_id]
+        i = self._row_of(doc_id)
+        if i is None:
+            raise KeyError(doc_id)
         return DedupEntry(
             doc_id,
-            self._hash[i].hex(),
-            None if i in self._nosig else self._matrix()[i],
-            self._dates[i],
+            self._hash[i].tobytes().hex(),
+            None if i in self._nosig else self._sig8[i],
+            self._date(i),
             0,
             prior=True,
         )
@@ -705,14 +771,16 @@ class DedupIndex:
     ) -> dict[int, Duplicate]:
         """`query` for some rows of `docs`, keyed by row."""
         out: dict[int, Duplicate] = {}
+        if not len(self):
+            return out
         todo: list[int] = []
         for r in rows.tolist():
-            i = self._by_hash.get(bytes.fromhex(docs.content_hashes[r]))
-            if i is not None and self._ids[i] != docs.ids[r]:
-                out[r] = Duplicate(self._ids[i], "duplicate", 1.0)
+            i = self._row_of_hash(bytes.fromhex(docs.content_hashes[r]))
+            if i is not None and self._id(i) != docs.ids[r]:
+                out[r] = Duplicate(self._id(i), "duplicate", 1.0)
             elif i is None and r not in docs.unsigned and r not in docs.sig8:
                 todo.append(r)
-        if todo and len(self):
+        if todo:
             q8 = _low_byte(docs.signatures[todo])
             signed = ~np.all(docs.signatures[todo] == _MAXV, axis=1)  # empty: no near match
             todo = [r for r, ok in zip(todo, signed.tolist(), strict=True) if ok]
@@ -720,10 +788,10 @@ class DedupIndex:
             qi, hits, sims = self._near(q8)
             best: dict[int, tuple[float, int, str]] = {}
             for q, row, sim in zip(qi.tolist(), hits.tolist(), sims.tolist(), strict=True):
-                if sim < threshold or self._ids[row] == docs.ids[todo[q]]:
+                doc_id = self._id(row) if sim >= threshold else ""
+                if sim < threshold or doc_id == docs.ids[todo[q]]:
                     continue
-                d = self._dates[row]
-                key = (-sim, d.toordinal() if d else NO_DATE, self._ids[row])
+                key = (-sim, int(self._dates[row]), doc_id)
                 if q not in best or key < best[q]:
                     best[q] = key
             for q, (neg, _, doc_id) in best.items():
@@ -760,13 +828,16 @@ class DedupIndex:
     # persistence -------------------------------------------------------------------------------
 
     def to_table(self) -> pa.Table:
-        mat = self._matrix()
+        self._flush()
+
+        unknown = self._dates == NO_DATE
+        days = np.where(unknown, 0, self._dates - _EPOCH_ORDINAL).astype(np.int32)
         return pa.table(
             {
-                "id": pa.array(self._ids, pa.string()),
-                "content_hash": pa.array(self._hash, pa.binary(16)),
-                "sig8": pa.array([r.tobytes() for r in mat], pa.binary(NUM_PERM)),
-                "date": pa.array(self._dates, pa.date32()),
+                "id": self._ids,
+                "content_hash": _fixed_binary(self._hash, 16),
+                "sig8": _fixed_binary(self._sig8, NUM_PERM),
+                "date": pa.array(days, pa.int32(), mask=unknown).cast(pa.date32()),
             },
             schema=_INDEX_SCHEMA.with_metadata(_params_metadata()),
         )
@@ -801,23 +872,48 @@ class DedupIndex:
         expected = {k.decode(): v.decode() for k, v in _params_metadata().items()}
         if {k: meta.get(k) for k in expected} != expected:
             raise ValueError(f"{path}: dedup index parameters {meta} differ from {expected}")
-        ids = table.column("id").to_pylist()
-        hashes = table.column("content_hash").to_pylist()
-        sigs = table.column("sig8").to_pylist()
-        dates = table.column("date").to_pylist()
-        idx._ids = ids
-        idx._pos = {x: i for i, x in enumerate(ids)}
-        idx._hash = hashes
-        idx._dates = dates
-        idx._sig8 = (
-            np.frombuffer(b"".join(sigs), dtype=np.uint8).reshape(len(ids), NUM_PERM)
-            if ids
-            else np.empty((0, NUM_PERM), dtype=np.uint8)
+        n = table.num_rows
+        ids = table.column("id").combine_chunks()
+        idx._ids = ids.cast(pa.string()) if n else pa.array([], pa.string())
+        idx._id_keys = np.concatenate(
+            [np.empty(0, np.uint64)]
+            + [_id_keys(ids.slice(i, 65536).to_pylist()) for i in range(0, n, 65536)]
         )
-        for i, h in enumerate(hashes):
-            idx._by_hash.setdefault(h, i)
-        idx._nosig = {i for i, s in enumerate(sigs) if s == bytes(NUM_PERM)}
+        idx._hash = _fixed_binary_numpy(table.column("content_hash").combine_chunks(), 16)
+        idx._sig8 = _fixed_binary_numpy(table.column("sig8").combine_chunks(), NUM_PERM)
+        if n:
+            days = pc.fill_null(table.column("date").cast(pa.int32()), NO_DATE - _EPOCH_ORDINAL)
+            idx._dates = (days.to_numpy() + _EPOCH_ORDINAL).astype(np.int32)
+        idx._nosig = set(np.flatnonzero(~idx._sig8.any(axis=1)).tolist())
         return idx
+
+
+def _id_keys(ids: Sequence[str]) -> np.ndarray:
+    """64-bit hashes of ids (the index's lookup keys; an equal key is confirmed on the id)."""
+    return np.fromiter(
+        (xxhash.xxh3_64_intdigest(x.encode("utf-8")) for x in ids), dtype=np.uint64, count=len(ids)
+    )
+
+
+def _fixed_binary(rows: np.ndarray, width: int) -> pa.Array:
+    """An (n, width) uint8 matrix as a fixed-size binary Arrow array (no copy per row)."""
+    data = np.ascontiguousarray(rows, dtype=np.uint8)
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(data), [None, pa.py_buffer(data.tobytes())]
+    )
+
+
+def _fixed_binary_numpy(array: pa.Array, width: int) -> np.ndarray:
+    """A fixed-size binary Arrow array (no nulls) as an (n, width) uint8 matrix."""
+    n = len(array)
+    data = array.buffers()[1] if n else None
+    if data is None:
+        return np.empty((0, width), dtype=np.uint8)
+    flat = np.frombuffer(data, dtype=np.uint8, count=n * width, offset=array.offset * width)
+    return flat.reshape(n, width).copy()
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-01-01
 
 
 def _params_metadata() -> dict[bytes, bytes]:

@@ -529,3 +529,23 @@ def test_columns_resolve_like_entries_with_index(tmp_path: Path) -> None:
     assert set(by_entries) == {"x", "y", "w"}
     idx.add_rows(columns, [1, 4])  # z and v
     assert "z" in idx and "v" in idx and "x" not in idx
+
+
+def test_index_lookups_survive_key_collisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids and content hashes are found through 64-bit keys, always confirmed on the full value:
+    even if every key collided, answers would stay right."""
+    monkeypatch.setattr(dedup, "_id_keys", lambda ids: np.zeros(len(ids), dtype=np.uint64))
+    idx = DedupIndex()
+    idx.add(_published())
+    idx.add([entry("other", SAME_EVENT)])
+    assert "pub-base" in idx and "other" in idx and "missing" not in idx
+    assert idx.add([entry("other", SAME_EVENT)]) == 0
+    assert idx.entry("other").content_hash == content_hash(SAME_EVENT)
+    with pytest.raises(KeyError):
+        idx.entry("missing")
+    idx.save(tmp_path / "idx.parquet")
+    back = DedupIndex.load(tmp_path / "idx.parquet")
+    assert back.query([entry("n", BASE.upper())]) == {"n": Duplicate("pub-base", "duplicate", 1.0)}
+    assert back.query([entry("n", SAME_EVENT)]) == {"n": Duplicate("other", "duplicate", 1.0)}
