@@ -43,9 +43,9 @@ Across runs
     so cross-run decisions follow the same rule as in-run ones (a random pair collides on a band
     key with p ≈ 42 / 2^24; such candidates fail verification). In memory the index is arrays
     (~200 bytes per published document: ids in one Arrow array, 64-bit id keys, content hashes,
-    dates, b-bit signatures), so loading it for a run stays cheap as the corpus grows. Saved as Parquet, atomically
-    (temp file, fsync, rename, fsync of the folder); parameters are stored in the file's metadata
-    and `load` refuses an index written with other ones.
+    dates, b-bit signatures), so loading it for a run stays cheap as the corpus grows. Saved as
+    Parquet, atomically (temp file, fsync, rename, fsync of the folder); parameters are stored in
+    the file's metadata and `load` refuses an index written with other ones.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ import datetime as dt
 import itertools
 import os
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -65,8 +64,9 @@ from typing import Literal, NamedTuple, Protocol
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import xxhash
+
+from cleaners.storage import atomic_write_table, read_table
 
 # Measured on bench/dedup_quality.py (6000 docs, seed 11): syndicated copies have true Jaccard
 # ≥ 0.45 (5-word shingles; truncated to 55 %: 0.45–0.55, others ≥ 0.56), same-event hard
@@ -179,6 +179,11 @@ def minhash_signature(text: str) -> np.ndarray:
 
 def is_empty_signature(signature: np.ndarray) -> bool:
     return bool(np.all(signature == _MAXV))
+
+
+def _signed_rows(signatures: np.ndarray) -> np.ndarray:
+    """Per row of a signature matrix: not empty (`is_empty_signature`), i.e. the text had words."""
+    return ~np.all(signatures == _MAXV, axis=1)
 
 
 def band_hashes(signature: np.ndarray, first_band: int = 0) -> np.ndarray:
@@ -357,7 +362,7 @@ def _candidate_groups(signatures: np.ndarray, rank: np.ndarray) -> Iterator[np.n
     """Row pairs (i < j, unique) sharing a band key, BANDS_PER_GROUP bands at a time (a pair
     may come again in a later group)."""
     n = len(signatures)
-    valid = np.flatnonzero(~np.all(signatures == _MAXV, axis=1))
+    valid = np.flatnonzero(_signed_rows(signatures))
     if len(valid) < 2:
         return
     by_rank = np.empty(n, dtype=np.int64)
@@ -473,11 +478,9 @@ class DedupColumns:
         """Estimated similarity of two rows, None when one of them has no signature."""
         if a in self.unsigned or b in self.unsigned:
             return None
-        if a in self.sig8 or b in self.sig8:
-            sa = self.sig8.get(a, self.signatures[a])
-            sb = self.sig8.get(b, self.signatures[b])
-            return _bbit_similarity(_low_byte(sa), _low_byte(sb))
-        return estimated_similarity(self.signatures[a], self.signatures[b])
+        return _similarity_any(
+            self.sig8.get(a, self.signatures[a]), self.sig8.get(b, self.signatures[b])
+        )
 
 
 def resolve_duplicates(
@@ -606,7 +609,7 @@ class DedupIndex:
     >>> idx = DedupIndex(); idx.add(entries); idx.save(path)
     >>> DedupIndex.load(path).query(new_entries)   # {new id: Duplicate(published id, ...)}
 
-    Held as arrays, about 230 bytes per document in memory: the ids (one Arrow string array)
+    Held as arrays, about 200 bytes per document in memory: the ids (one Arrow string array)
     with a 64-bit hash of each, the 16-byte content hashes, date ordinals and b-bit signatures;
     sorted lookups over the id and content hashes are built when first needed."""
 
@@ -782,14 +785,16 @@ class DedupIndex:
                 todo.append(r)
         if todo:
             q8 = _low_byte(docs.signatures[todo])
-            signed = ~np.all(docs.signatures[todo] == _MAXV, axis=1)  # empty: no near match
+            signed = _signed_rows(docs.signatures[todo])  # empty: no near match
             todo = [r for r, ok in zip(todo, signed.tolist(), strict=True) if ok]
             q8 = q8[signed]
             qi, hits, sims = self._near(q8)
             best: dict[int, tuple[float, int, str]] = {}
             for q, row, sim in zip(qi.tolist(), hits.tolist(), sims.tolist(), strict=True):
-                doc_id = self._id(row) if sim >= threshold else ""
-                if sim < threshold or doc_id == docs.ids[todo[q]]:
+                if sim < threshold:
+                    continue
+                doc_id = self._id(row)
+                if doc_id == docs.ids[todo[q]]:
                     continue
                 key = (-sim, int(self._dates[row]), doc_id)
                 if q not in best or key < best[q]:
@@ -829,7 +834,6 @@ class DedupIndex:
 
     def to_table(self) -> pa.Table:
         self._flush()
-
         unknown = self._dates == NO_DATE
         days = np.where(unknown, 0, self._dates - _EPOCH_ORDINAL).astype(np.int32)
         return pa.table(
@@ -843,20 +847,8 @@ class DedupIndex:
         )
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the index atomically: a temp file in the same folder, fsync, rename, fsync dir."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(self.to_table(), fh, compression="zstd")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(path.parent)
+        """Write the index atomically (`storage.atomic_write_table`)."""
+        atomic_write_table(Path(path), self.to_table())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> DedupIndex:
@@ -866,8 +858,7 @@ class DedupIndex:
         idx = cls()
         if not path.exists():
             return idx
-        with pq.ParquetFile(path) as parquet:  # not pq.read_table: see storage.read_table
-            table = parquet.read()
+        table = read_table(path)
         meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
         expected = {k.decode(): v.decode() for k, v in _params_metadata().items()}
         if {k: meta.get(k) for k in expected} != expected:
@@ -882,8 +873,7 @@ class DedupIndex:
         idx._hash = _fixed_binary_numpy(table.column("content_hash").combine_chunks(), 16)
         idx._sig8 = _fixed_binary_numpy(table.column("sig8").combine_chunks(), NUM_PERM)
         if n:
-            days = pc.fill_null(table.column("date").cast(pa.int32()), NO_DATE - _EPOCH_ORDINAL)
-            idx._dates = (days.to_numpy() + _EPOCH_ORDINAL).astype(np.int32)
+            idx._dates = date_ordinals(table.column("date")).astype(np.int32)
         idx._nosig = set(np.flatnonzero(~idx._sig8.any(axis=1)).tolist())
         return idx
 
@@ -916,6 +906,12 @@ def _fixed_binary_numpy(array: pa.Array, width: int) -> np.ndarray:
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-01-01
 
 
+def date_ordinals(dates: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A date32 column as int64 ordinals (`date.toordinal()`), NO_DATE where it is null."""
+    days = pc.fill_null(dates.cast(pa.int32()), NO_DATE - _EPOCH_ORDINAL)
+    return days.to_numpy().astype(np.int64) + _EPOCH_ORDINAL
+
+
 def _params_metadata() -> dict[bytes, bytes]:
     p = {
         "format": INDEX_FORMAT,
@@ -926,16 +922,3 @@ def _params_metadata() -> dict[bytes, bytes]:
         "seed": SEED,
     }
     return {f"newsclean.dedup.{k}".encode(): str(v).encode() for k, v in p.items()}
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

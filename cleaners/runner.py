@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import multiprocessing
 import shutil
@@ -399,8 +398,7 @@ def _dedup_columns(staged: list[StagedBatch]) -> dedup.DedupColumns:
         hashes += table["content_hash"].to_pylist()
         values = table["minhash"].combine_chunks().flatten().to_numpy()
         signatures[at : at + n] = values.reshape(n, dedup.NUM_PERM)
-        days = pc.fill_null(table["date"].cast(pa.int32()), dedup.NO_DATE - _EPOCH_ORDINAL)
-        dates[at : at + n] = days.to_numpy() + _EPOCH_ORDINAL
+        dates[at : at + n] = dedup.date_ordinals(table["date"])
         n_chars[at : at + n] = table["n_chars"].to_numpy()
         at += n
     return dedup.DedupColumns(
@@ -411,9 +409,6 @@ def _dedup_columns(staged: list[StagedBatch]) -> dedup.DedupColumns:
         n_chars=n_chars,
         prior=np.zeros(total, dtype=bool),
     )
-
-
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-01-01
 
 
 def _reject_row(

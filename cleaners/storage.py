@@ -113,19 +113,32 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
     """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    pq.write_table(
-        table, tmp, compression=PARQUET_COMPRESSION, compression_level=PARQUET_COMPRESSION_LEVEL
-    )
-    with tmp.open("rb") as stream:
-        os.fsync(stream.fileno())
-    os.replace(tmp, path)
+    tmp = _write_temp(path, table)
+    try:
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
 
 
+def _write_temp(path: Path, table: pa.Table) -> Path:
+    """`table` as Parquet under `path`'s temporary name (removed again if writing fails)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    try:
+        pq.write_table(
+            table, tmp, compression=PARQUET_COMPRESSION, compression_level=PARQUET_COMPRESSION_LEVEL
+        )
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def fsync_dirs(paths: Iterable[Path]) -> None:
-    """Make the renames of files written with `sync_dir=False` durable: each folder once."""
+    """Make the renames of these files durable: each of their folders fsynced once."""
     for folder in sorted({p.parent for p in paths}):
         _fsync_dir(folder)
 
@@ -140,15 +153,7 @@ class GroupWrite:
         self.pending: list[tuple[Path, Path]] = []
 
     def write_table(self, path: Path, table: pa.Table) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + TMP_SUFFIX)
-        pq.write_table(
-            table,
-            tmp,
-            compression=PARQUET_COMPRESSION,
-            compression_level=PARQUET_COMPRESSION_LEVEL,
-        )
-        self.pending.append((tmp, path))
+        self.pending.append((_write_temp(path, table), path))
 
     def commit(self) -> list[Path]:
         """Make every file of the group durable and visible; returns their paths."""

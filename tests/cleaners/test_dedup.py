@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -464,14 +465,14 @@ def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(dedup.pq, "write_table", crash)
+    monkeypatch.setattr(pq, "write_table", crash)  # the module the index is saved with
     with pytest.raises(OSError, match="disk full"):
         idx.save(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["idx.parquet"]  # no temp left behind
     monkeypatch.undo()
 
-    monkeypatch.setattr(dedup.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
         idx.save(path)
     assert path.read_bytes() == before
