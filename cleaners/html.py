@@ -100,7 +100,6 @@ __all__ = [
 
 SELECTORS_PATH = Path(__file__).with_name("html_selectors.toml")
 
-_WS_RE = re.compile(r"\s+")
 _LANG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$")
 
 # elements whose text is never visible
@@ -524,7 +523,8 @@ def _parse_bytes(html: str) -> Any:
 
 
 def _collapse(text: str) -> str:
-    return _WS_RE.sub(" ", text).strip()
+    """Whitespace runs to one space, ends trimmed (str.split's whitespace is regex \\s)."""
+    return " ".join(text.split())
 
 
 def visible_text(tree: Any, *, structural: bool = True) -> str:
@@ -761,9 +761,10 @@ def _author_token_tier(token: str) -> int | None:
 
 
 def _in_skipped_region(el: Any, marked: bool = False) -> bool:
-    """Inside an aside (unless `marked`: rel/itemprop author), a form, or an element whose id or a class token has one of the words of
-    _AUTHOR_SKIP_WORDS (`comment-list`, `sidebar`, `related-posts`); <body>'s own classes
-    (`has-sidebar`, `comments-open`) say nothing about the element."""
+    """Inside an aside (unless `marked`: rel/itemprop author), a form, or an element whose id or
+    a class token has one of the words of _AUTHOR_SKIP_WORDS (`comment-list`, `sidebar`,
+    `related-posts`); <body>'s own classes (`has-sidebar`, `comments-open`) say nothing about
+    the element."""
     for anc in el.iterancestors():
         tag = anc.tag
         if tag == "form" or (tag == "aside" and not marked):
@@ -1116,7 +1117,7 @@ def dedupe_lines(text: str, min_chars: int) -> tuple[str, list[Removal]]:
         if len(line) < min_chars:  # collapsing never lengthens a line
             kept.append(line)
             continue
-        key = " ".join(line.split()).lower()  # _collapse, without the regex
+        key = _collapse(line).lower()
         if len(key) >= min_chars:
             if key in seen:
                 removed.append(Removal(rule="html.duplicate_line", text=line.strip(), line=None))
