@@ -41,21 +41,24 @@ def _trim_pictographs(low: str) -> str:
 
 def normalise(text: str) -> str:
     """Lower-case, collapse whitespace, trim bullets and trailing punctuation: `norm` of a line."""
-    low = _SPACE.sub(" ", text).strip().lower().lstrip(_LEAD)
-    if low and low[0] >= _PICTO_FROM:
-        low = _trim_pictographs(low)
-    return low.rstrip(_TRAIL)
+    return _trim_ends(_SPACE.sub(" ", text).strip().lower())
 
 
 def _normalise_stripped(text: str) -> str:
     """`normalise` of an already stripped line; skips the whitespace regex when the only
     whitespace is single ASCII spaces (every other whitespace character is unprintable)."""
     if text.isprintable() and "  " not in text:
-        low = text.lower().lstrip(_LEAD)
-        if low and low[0] >= _PICTO_FROM:
-            low = _trim_pictographs(low)
-        return low.rstrip(_TRAIL)
+        return _trim_ends(text.lower())
     return normalise(text)
+
+
+def _trim_ends(low: str) -> str:
+    """A lower-cased, collapsed line without its leading bullets and pictographs and its
+    trailing punctuation."""
+    low = low.lstrip(_LEAD)
+    if low and low[0] >= _PICTO_FROM:
+        low = _trim_pictographs(low)
+    return low.rstrip(_TRAIL)
 
 
 @dataclass(frozen=True, slots=True)
