@@ -3,7 +3,7 @@
     /work/venv/bin/python bench/html_quality.py [--limit N] [--dataset PATH] [--score PATH]
         [--workers N] [--skip-plain] [--skip-single] [--skip-flow] [--dump DIR]
         [--fast] [--no-prune] [--no-clean] [--no-fallback] [--no-metadata]
-        [--favor balanced|precision|recall]
+        [--favor auto|balanced|precision|recall]
 
 Three measurements on the same pages, in this order:
 (a) `trafilatura`   plain `trafilatura.extract(html, include_comments=False)`, one process;
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-clean", action="store_true")
     ap.add_argument("--no-fallback", action="store_true")
     ap.add_argument("--no-metadata", action="store_true")
-    ap.add_argument("--favor", default="balanced", choices=["balanced", "precision", "recall"])
+    ap.add_argument("--favor", default="auto", choices=["auto", "balanced", "precision", "recall"])
     ap.add_argument("--skip-plain", action="store_true")
     ap.add_argument("--skip-single", action="store_true", help="skip (b)")
     ap.add_argument("--skip-flow", action="store_true", help="skip (c)")

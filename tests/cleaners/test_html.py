@@ -551,14 +551,56 @@ def test_recall_retry_keeps_the_longer_recall_text(monkeypatch: pytest.MonkeyPat
         return " ".join(PARAGRAPHS) if recall else PARAGRAPHS[0] + " " + PARAGRAPHS[1]
 
     monkeypatch.setattr(H, "_trafilatura", fake)
-    result = extract_html(article_page(), url=URL, options=PLAIN)
+    balanced = replace(PLAIN, favor="balanced")
+    result = extract_html(article_page(), url=URL, options=balanced)
     assert calls == [False, True]
     assert result.extractor == "trafilatura_recall"
     assert "regatta" in result.text
     calls.clear()
-    result = extract_html(article_page(), url=URL, options=HtmlOptions(recall_retry=False))
+    result = extract_html(article_page(), url=URL, options=replace(balanced, recall_retry=False))
     assert calls == [False]
     assert result.extractor == "trafilatura"
+
+
+def _auto_passes(
+    monkeypatch: pytest.MonkeyPatch, recall_text: str, balanced_text: str
+) -> tuple[list[bool], HtmlResult]:
+    calls: list[bool] = []
+
+    def fake(tree: Any, url: str | None, opts: HtmlOptions, *, recall: bool, fast: bool) -> str:
+        calls.append(recall)
+        return recall_text if recall else balanced_text
+
+    monkeypatch.setattr(H, "_trafilatura", fake)
+    options = replace(PLAIN, compare_below=None, fallback=False)
+    return calls, extract_html(article_page(), url=URL, options=options)
+
+
+def test_auto_mode_runs_recall_mode_alone_when_it_covers_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert HtmlOptions().favor == "auto"
+    whole = "\n".join(PARAGRAPHS)
+    calls, result = _auto_passes(monkeypatch, whole, PARAGRAPHS[0])
+    assert calls == [True]  # one pass: balanced mode is never asked
+    assert result.extractor == "trafilatura_recall"
+    assert result.text == whole
+
+
+def test_auto_mode_asks_balanced_mode_when_recall_took_a_small_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    whole = "\n".join(PARAGRAPHS)
+    # recall mode settled on one paragraph (a summary box): balanced mode finds the article
+    calls, result = _auto_passes(monkeypatch, PARAGRAPHS[0], whole)
+    assert calls == [True, False]
+    assert result.extractor == "trafilatura"
+    assert result.text == whole
+    # both short, recall's clearly longer: it stays
+    calls, result = _auto_passes(monkeypatch, PARAGRAPHS[0], PARAGRAPHS[1][:40])
+    assert calls == [True, False]
+    assert result.extractor == "trafilatura_recall"
+    assert result.text == PARAGRAPHS[0]
 
 
 def _passes(
@@ -577,7 +619,7 @@ def _passes(
 
 
 def test_comparison_pass_only_when_the_fast_text_is_short(monkeypatch: pytest.MonkeyPatch) -> None:
-    opts = HtmlOptions(clean=False, recall_retry=False, compare_below=0.3)
+    opts = HtmlOptions(clean=False, favor="balanced", recall_retry=False, compare_below=0.3)
     # the fast pass covers the page: trafilatura's readability/justext comparison is skipped
     calls, result = _passes(monkeypatch, "\n".join(PARAGRAPHS[:3]), opts)
     assert calls == [True]
@@ -595,7 +637,7 @@ def test_comparison_pass_only_when_the_fast_text_is_short(monkeypatch: pytest.Mo
 
 def test_comparison_pass_always_or_never(monkeypatch: pytest.MonkeyPatch) -> None:
     short = PARAGRAPHS[0]
-    opts = HtmlOptions(clean=False, recall_retry=False, fallback=False)
+    opts = HtmlOptions(clean=False, favor="balanced", recall_retry=False, fallback=False)
     calls, _ = _passes(monkeypatch, short, replace(opts, compare_below=None))
     assert calls == [False]  # trafilatura's own default: the comparison on every page
     calls, result = _passes(monkeypatch, short, replace(opts, fast=True))
