@@ -36,11 +36,16 @@ is `und` with score None. Chinese variants `zh-cn`/`zh-tw` are reported as `zh`.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
 import math
 import os
 import random
 import re
 import threading
+from contextlib import suppress
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -381,11 +386,89 @@ _ROW_OF: dict[str, int] = {}
 
 
 def _build_matrix(wmap: dict[str, list[float]]) -> None:
-    global _MATRIX, _NGRAMS, _ROW_OF
     grams = sorted(wmap)
-    _MATRIX = np.array([wmap[g] for g in grams], dtype=np.float64)
+    _set_matrix(np.array([wmap[g] for g in grams], dtype=np.float64), grams)
+
+
+def _set_matrix(matrix: np.ndarray, grams: list[str]) -> None:
+    global _MATRIX, _NGRAMS, _ROW_OF
+    _MATRIX = matrix
     _NGRAMS = grams
     _ROW_OF = {g: i for i, g in enumerate(grams)}
+
+
+# The model cache: langdetect's 55 JSON profiles take ~0.4 s to parse and turn into the matrix in
+# every worker process; the matrix saved as .npy loads memory-mapped in milliseconds and its pages
+# are shared by all workers through the page cache. Keyed on langdetect's version and the
+# profiles' names, sizes and mtimes, so an upgrade or an edited profile builds a new one.
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """NEWSCLEAN_CACHE_DIR, else $XDG_CACHE_HOME/newsclean, else ~/.cache/newsclean."""
+    explicit = os.environ.get("NEWSCLEAN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsclean"
+
+
+def _cache_key(profiles: str) -> str:
+    digest = hashlib.sha256(f"{_CACHE_FORMAT} {_langdetect_version()}".encode())
+    for entry in sorted(os.scandir(profiles), key=lambda e: e.name):
+        st = entry.stat()
+        digest.update(f"\n{entry.name} {st.st_size} {st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
+def _langdetect_version() -> str:
+    try:
+        return importlib.metadata.version("langdetect")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _load_model(factory: _Factory) -> None:
+    """Fill `factory.langlist` and the matrix from the cache, or from the profiles (then saving
+    the cache; a cache that cannot be read or written is rebuilt or skipped, never an error)."""
+    try:
+        stem: Path | None = cache_dir() / f"langdetect-{_cache_key(PROFILES_DIRECTORY)}"
+    except OSError:  # no home, unreadable profiles folder: no cache
+        stem = None
+    try:
+        if stem is None:
+            raise FileNotFoundError
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        matrix = np.load(stem.with_suffix(".npy"), mmap_mode="r")
+        langlist, grams = meta["langlist"], meta["ngrams"]
+        if matrix.shape == (len(grams), len(langlist)) and matrix.dtype == np.float64:
+            factory.langlist = langlist
+            _set_matrix(matrix, grams)
+            return
+    except (OSError, ValueError, KeyError):
+        pass
+    factory.load_profile(PROFILES_DIRECTORY)
+    _build_matrix(factory.word_lang_prob_map)
+    if stem is not None:
+        with suppress(OSError):
+            _save_model(stem, factory.langlist)
+
+
+def _save_model(stem: Path, langlist: list[str]) -> None:
+    """Both files written to temporary names and renamed: readers see whole files or none."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    tag = f".{os.getpid()}-{threading.get_ident()}.tmp"
+    npy, meta = Path(f"{stem}.npy{tag}"), Path(f"{stem}.json{tag}")
+    try:
+        with open(npy, "wb") as f:
+            np.save(f, np.ascontiguousarray(_MATRIX))
+        meta.write_text(json.dumps({"langlist": langlist, "ngrams": _NGRAMS}), encoding="utf-8")
+        os.replace(npy, stem.with_suffix(".npy"))
+        os.replace(meta, stem.with_suffix(".json"))
+    finally:
+        for tmp in (npy, meta):
+            with suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 class _Factory(DetectorFactory):
@@ -417,9 +500,8 @@ def init_detector() -> None:
     with _lock:
         if _factory is None:
             f = _Factory()
-            f.load_profile(PROFILES_DIRECTORY)
+            _load_model(f)
             f.set_seed(SEED)
-            _build_matrix(f.word_lang_prob_map)
             _grow_words(1 << 16)
             _REPLAY_EXACT = _replay_matches_random()
             _factory = f  # published only when complete

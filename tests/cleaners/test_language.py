@@ -3,8 +3,10 @@ fast detector against langdetect's own, agreement of the sampled detection with 
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing as mp
+import os
 import random
 import subprocess
 import sys
@@ -14,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
 from cleaners import language as lang
 from cleaners.language import LanguageGuess, detect_language, init_detector
@@ -137,10 +140,20 @@ def test_deterministic_and_order_independent() -> None:
         assert [again[i] for i in range(len(texts))] == first
 
 
+@functools.cache
+def _reference_factory() -> DetectorFactory:
+    """langdetect's own factory, loaded from its profiles (ours may come from the model cache,
+    which holds the matrix, not langdetect's n-gram map its reference Detector reads)."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(lang.SEED)
+    return factory
+
+
 def test_fast_detector_equals_langdetect_detector() -> None:
     """The re-implemented loops give langdetect's exact n-grams and probabilities."""
     init_detector()
-    factory = lang._factory
+    factory = _reference_factory()
     texts = [
         *SAMPLES.values(),
         _long(FR, 5),
@@ -210,7 +223,8 @@ def test_replayed_draws_match_random_and_the_rng_path_gives_the_same(
 )
 def test_fast_ngrams_equal_langdetect_on_any_text(text: str) -> None:
     init_detector()
-    ref, fast = Detector(lang._factory), lang._FastDetector(lang._factory)
+    factory = _reference_factory()
+    ref, fast = Detector(factory), lang._FastDetector(factory)
     ref.append(text)
     fast.append(text)
     ref.cleaning_text()
@@ -292,3 +306,55 @@ def test_worker_processes_agree_with_parent(method: str) -> None:
     with mp.get_context(method).Pool(2) as pool:
         got = pool.map(_detect_in_worker, texts)
     assert got == [tuple(detect_language(t)) for t in texts]
+
+
+_CACHED = r"""
+import json, sys
+sys.path.insert(0, {root!r})
+from langdetect.detector_factory import DetectorFactory
+from cleaners import language
+if sys.argv[1] == "cache_only":
+    def refuse(self, directory):
+        raise AssertionError("profiles parsed although the cache should have been used")
+    DetectorFactory.load_profile = refuse
+texts = json.loads(sys.stdin.read())
+print(json.dumps([list(language.detect_language(t)) for t in texts]))
+"""
+
+
+def _run_cached(cache: Path, mode: str, texts: list[str]) -> list[list[object]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CACHED.format(root=str(ROOT)), mode],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NEWSCLEAN_CACHE_DIR": str(cache)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_model_cache_is_built_once_then_used_and_gives_the_same_answers(tmp_path: Path) -> None:
+    texts = [EN, DE, FR, RU, ZH, _long(ES), "x y"]
+    expected = [list(detect_language(t)) for t in texts]
+    cache = tmp_path / "cache"
+    assert _run_cached(cache, "build", texts) == expected  # parses the profiles, saves the cache
+    files = sorted(p.suffix for p in cache.iterdir())
+    assert files == [".json", ".npy"]  # no temporary file left behind
+    assert _run_cached(cache, "cache_only", texts) == expected
+
+
+def test_a_broken_or_unwritable_cache_is_rebuilt_or_skipped(tmp_path: Path) -> None:
+    texts = [EN, DE, _long(FR)]
+    expected = [list(detect_language(t)) for t in texts]
+    cache = tmp_path / "cache"
+    _run_cached(cache, "build", texts)
+    (npy,) = cache.glob("*.npy")
+    npy.write_bytes(npy.read_bytes()[:1000])  # a torn file
+    assert _run_cached(cache, "build", texts) == expected
+    assert _run_cached(cache, "cache_only", texts) == expected  # the rebuild repaired it
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert _run_cached(blocked, "build", texts) == expected
