@@ -392,7 +392,7 @@ def _build_matrix(wmap: dict[str, list[float]]) -> None:
 
 def _set_matrix(matrix: np.ndarray, grams: list[str]) -> None:
     global _MATRIX, _NGRAMS, _ROW_OF
-    _MATRIX = matrix
+    _MATRIX = np.asarray(matrix)  # a memmap from the cache: index it as a plain array
     _NGRAMS = grams
     _ROW_OF = {g: i for i, g in enumerate(grams)}
 
