@@ -910,8 +910,8 @@ def prune_tree(
 ) -> list[Removal]:
     """Remove the elements matched by each enabled concept, in place; return what went.
     Concepts apply in file order; an element inside an already pruned one is skipped.
-    `page_chars` (the page's visible text length, for the max_share guard) is computed on first
-    need when not given."""
+    `page_chars` (the page's text length for the max_share guard, `_guard_chars`) is computed on
+    first need when not given."""
     enabled = {
         i for i, c in enumerate(selectors.concepts)
         if not c.option or getattr(options, c.option, False)
@@ -938,12 +938,23 @@ def prune_tree(
                 el, text = _widen(el, text, concept.widen_below)
             if concept.max_share < 1.0 and len(text) > 200:
                 if page_chars is None:
-                    page_chars = visible_length(tree)
+                    page_chars = _guard_chars(tree)
                 if len(text) > concept.max_share * page_chars:
                     continue  # a rule class on the article wrapper: keep the article
             removed.append(Removal(rule=f"html.prune.{concept.name}", text=text, line=None))
             _drop(el)
     return removed
+
+
+def _guard_chars(tree: Any) -> int:
+    """The page's text for the max_share guard: its visible text (`visible_length`), or all of
+    the body's text when that visible text is under a quarter of it. Markup that wraps the whole
+    page in a <header>, <form> or <aside> (unclosed header tags, ASP.NET's page-wide form) leaves
+    almost no visible text, and every rule would then count as holding the whole page."""
+    body = tree.find(".//body") if tree.tag != "body" else tree
+    total = int(_STRING_LENGTH(body if body is not None else tree))
+    visible = visible_length(tree)
+    return visible if visible * 4 >= total else total
 
 
 _STRUCTURAL = frozenset({"html", "body", "main", "article"})
