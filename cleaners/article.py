@@ -6,15 +6,18 @@ Article    -- one cleaned document, a row of the `articles` dataset.
 Reject     -- one input record that did not become an article, with the reason, a row of `rejects`.
 
 Schemas are written out field by field and never inferred, so every part file of a dataset has
-the same types whatever the batch happened to contain.
+the same types whatever the batch happened to contain. `host_of` and `parse_date` derive the
+`host` and `date` fields, whichever reader or extractor supplied the URL or date string.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import xxhash
@@ -231,3 +234,31 @@ def articles_to_table(articles: list[Article]) -> pa.Table:
 
 def rejects_to_table(rejects: list[Reject]) -> pa.Table:
     return pa.Table.from_pylist([r.to_row() for r in rejects], schema=REJECT_SCHEMA)
+
+
+def host_of(url: str | None) -> str | None:
+    """The lower-cased host name of a URL (`www.` kept: it is part of the name); a bare
+    `example.com/path` counts as a URL. None when there is none."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(value: str | dt.date | None) -> dt.date | None:
+    """A date from an ISO-like string (`2025-03-07`, `2025-03-07T10:00:00Z`); None if unparsable."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    match = _ISO_DATE.search(value)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

@@ -81,7 +81,7 @@ from trafilatura.baseline import baseline
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML
 
-from cleaners.article import RejectReason, Removal
+from cleaners.article import RejectReason, Removal, host_of, parse_date
 from cleaners.readers import CONTROL_CHARS  # C0 controls lxml rejects or truncates on
 from cleaners.text import clean_text
 
@@ -646,18 +646,6 @@ def _canonical(tree: Any, url: str | None) -> str | None:
     return None
 
 
-def _host(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
-
-
 def _split_authors(value: str | None) -> list[str]:
     if not value:
         return []
@@ -860,15 +848,6 @@ def _metadata(tree: Any, url: str | None, extensive: bool) -> Any:
     return meta
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 # --------------------------------------------------------------------------------------------
 # time bound
 
@@ -1057,13 +1036,13 @@ def _extract(html: str, url: str | None, opts: HtmlOptions, started: float) -> H
         meta = _metadata(tree, url, opts.date_extensive)
         result.title = meta.title or None
         result.authors = _split_authors(meta.author)
-        result.date = _parse_date(meta.date)
+        result.date = parse_date(meta.date)
         result.sitename = meta.sitename or None
         result.description = meta.description or None
         canonical = canonical or meta.url
         _check_time(opts, started, "metadata")
     result.url = canonical or url
-    result.host = _host(url) or _host(result.url)
+    result.host = host_of(url) or host_of(result.url)
 
     if opts.strip_inert:
         strip_inert(tree)

@@ -7,14 +7,11 @@ Cross-document work (deduplication, publishing) happens once per run in `cleaner
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -26,6 +23,8 @@ from cleaners.article import (
     RawRecord,
     Reject,
     RejectReason,
+    host_of,
+    parse_date,
 )
 from cleaners.config import RunConfig
 from cleaners.readers import ByteRange, ReadLimits, read_records
@@ -242,29 +241,3 @@ def _reject(
         text=text if text is not None else record.content[:100_000],
         url=record.url,
     )
-
-
-def host_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url if "//" in url else f"//{url}").hostname
-    except ValueError:
-        return None
-    return host.lower() if host else None
-
-
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def parse_date(value: str | dt.date | None) -> dt.date | None:
-    """A date from an ISO-like string (`2025-03-07`, `2025-03-07T10:00:00Z`); None if unparsable."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    match = _ISO_DATE.search(value)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
