@@ -26,6 +26,7 @@ DISTANCE_SCALE = 12.0  # lines above the body that cost one point
 BODY_SAMPLE = 4000  # characters of the body used for the topic words
 TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_MAX_CHARS = 3, 30, 250
 BYLINE_MAX_WORDS = 24
+STAMP_MIN_WORDS = 4  # "By" + a two-word name + a date or reading time
 NAME_MAX_TOKENS = 6
 _PARTICLES = frozenset(
     "van von de da del der den di du la le dos das y e et und and & bin ibn al el".split()
@@ -169,6 +170,22 @@ def _bare_byline(text: str) -> str | None:
     if len(caps) < 2 or not all(w[:1].isupper() and w[1:2].islower() for w in caps):
         return None
     return first
+
+
+_STAMP_SEPARATORS = " |·•–—-,:"
+
+
+@lru_cache(maxsize=8192)  # pure: lines repeat across candidates and pages
+def byline_with_stamp(text: str) -> str | None:
+    """A byline followed by nothing but a date or reading time, wherever it stands (a teaser's
+    or a post's metadata line): 'By Jane Doe · 6 min read', 'Posted by Jane Doe on May 2, 2025'.
+    Returns the name; the name must have two or more words."""
+    name = byline_name(text)
+    if name is None or len(name.split()) < 2:
+        return None
+    at = text.find(name)
+    rest = text[at + len(name) :].strip(_STAMP_SEPARATORS)
+    return name if rest and _is_dateline(rest) else None
 
 
 @lru_cache(maxsize=8192)  # pure: lines repeat across candidates and pages
@@ -319,10 +336,18 @@ def detect(doc: Doc, author_hint: str | None = None) -> Meta:
                 meta.date = found[0]
             meta.removed.append(doc.one(f"{CONCEPT}.dateline", pos))
             taken.add(pos)
+    # Byline + date/reading-time lines elsewhere (below the body's first lines, teaser cards).
+    for pos, line in enumerate(doc.lines):
+        if not STAMP_MIN_WORDS <= line.n_words <= BYLINE_MAX_WORDS or pos in taken:
+            continue
+        if pos in doc.flagged:
+            continue
+        if words().byline.match(line.text) and byline_with_stamp(line.text):
+            meta.removed.append(doc.one(f"{CONCEPT}.byline", pos))
     return meta
 
 
 def clear_caches() -> None:
     """Forget remembered parses of lines (dates, bylines, datelines, trailing dates)."""
-    for fn in (find_date, split_trailing_date, byline_name, _is_dateline):
+    for fn in (find_date, split_trailing_date, byline_name, byline_with_stamp, _is_dateline):
         fn.cache_clear()

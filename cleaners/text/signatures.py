@@ -16,6 +16,9 @@ whitespace collapsed, bullets and trailing punctuation trimmed) and are always a
 
 A rule with `extractor = false` (bare one-word menu/button lines) is skipped for text that is
 already an extractor's main content (`from_extractor=True`): there a lone "Services" is a heading.
+A rule with `needs = [...]` (lower-case strings, one of which every match contains) is only tried
+on lines holding one of them: for patterns that cannot be gated by their first character (a site
+name before the phrase: "<Name> is registered in England ...").
 
 All languages are applied at once: anchored whole-line phrases of one language are not article
 text in another. Files are parsed with `tomllib` and compiled once per process.
@@ -58,6 +61,7 @@ class SignatureRule:
     block_lines: int
     block_words: int
     extractor: bool = True  # applies to `from_extractor` text too (False: scraped text only)
+    needs: re.Pattern[str] | None = None  # one of the data file's `needs` strings is in every match
     # Necessary conditions derived from the patterns (see `_gates`), so most lines are ruled out
     # without running the regex: the norm's length must lie in [min_chars, max_chars] (`max_chars`
     # only for whole-line kinds) and, for anchored kinds, its first character must match `first`
@@ -72,6 +76,8 @@ class SignatureRule:
         return f"{self.concept}.{self.name}"
 
     def matches(self, norm: str, n_words: int) -> bool:
+        if self.needs is not None and self.needs.search(norm) is None:
+            return False
         if self.kind == "prefix":  # anchored at the start: safe on lines of any length
             return n_words <= self.max_words and self.combined.match(norm) is not None
         if self.kind == "suffix":
@@ -165,6 +171,16 @@ def _compile(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
+def _needs(strings: list[str]) -> re.Pattern[str] | None:
+    """One regex finding any of a rule's `needs` strings (None: the rule has none)."""
+    if not strings:
+        return None
+    return re.compile("|".join(re.escape(n.lower()) for n in strings))
+
+
+_SETTING_KEYS = ("name", "kind", "max_words", "block_lines", "block_words", "extractor", "needs")
+
+
 def parse(concept: str, data: dict[str, object]) -> SignatureSet:
     settings = data.get("settings", {})
     assert isinstance(settings, dict)
@@ -175,7 +191,7 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
             raise ValueError(f"{concept}.{raw.get('name')}: unknown kind {kind!r}")
         pats: list[str] = []
         for key, value in raw.items():
-            if key not in ("name", "kind", "max_words", "block_lines", "block_words", "extractor"):
+            if key not in _SETTING_KEYS:
                 pats.extend(value)
         compiled = _compile(pats, f"{concept}.{raw['name']}")
         combined = "|".join(f"(?:{p.pattern})" for p in compiled) or "(?!)"
@@ -192,6 +208,7 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
                 block_lines=int(raw.get("block_lines", settings.get("block_lines", 10))),
                 block_words=int(raw.get("block_words", settings.get("block_words", 12))),
                 extractor=bool(raw.get("extractor", True)),
+                needs=_needs(raw.get("needs", ())),
             )
         )
     words_raw = data.get("words", {})
@@ -427,7 +444,9 @@ class _Probe:
     min_chars: int
     max_chars: int  # whole-line kinds only
     max_words: int  # prefix / suffix kinds only
-    required: re.Pattern[str] | None = None  # ASCII lines: one of these strings is in every match
+    # One of these strings is in every match: derived from the patterns (ASCII lines, see
+    # `_required_of`) or the rule's `needs` (every line).
+    required: re.Pattern[str] | None = None
 
 
 # Lines are dispatched by first character and by length class: (upper bounds of the classes)
@@ -476,6 +495,8 @@ def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...
             if all(lit is not None for lit in lits):
                 union = sorted({x for lit in lits if lit is not None for x in lit})
                 required = re.compile("|".join(re.escape(x) for x in union))
+        if rule.needs is not None:
+            required = rule.needs  # the data file's own condition, on every line
         if len(keep) == len(rule.patterns):
             regex = rule.combined
         else:

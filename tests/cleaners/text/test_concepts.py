@@ -32,6 +32,25 @@ def test_concept_line(case: dict[str, str]) -> None:
         assert not removals, f"near miss {case['text']!r} removed by {rules}"
 
 
+BLOCKS = load_fixture("concepts.toml").get("block", [])
+
+
+@pytest.mark.parametrize(
+    "case", BLOCKS, ids=[f"{c['expect']}:{c['lines'][0][:30]}" for c in BLOCKS]
+)
+def test_concept_block(case: dict[str, object]) -> None:
+    lines = case["lines"]
+    assert isinstance(lines, list)
+    module = importlib.import_module(f"cleaners.text.{case['concept']}")
+    doc = Doc.from_text("\n".join(lines))
+    dropped: set[int] = set()
+    for r in module.detect(doc):
+        if r.rule == case["expect"]:
+            assert r.line is not None
+            dropped.update(range(r.line, r.line + r.text.count("\n") + 1))
+    assert sorted(dropped) == case["drop"]
+
+
 def test_every_concept_has_cases() -> None:
     concepts = {c["concept"] for c in CASES}
     for name in (
@@ -56,3 +75,33 @@ def test_detect_does_not_mutate() -> None:
     before = (doc.lines, doc.flagged)
     importlib.import_module("cleaners.text.share").detect(doc)
     assert (doc.lines, doc.flagged) == before
+
+
+def test_needs_gates_a_rule_on_its_strings() -> None:
+    from cleaners.text import signatures
+
+    sigs = signatures.parse(
+        "toy",
+        {
+            "rule": [
+                {
+                    "name": "named",
+                    "kind": "prefix",
+                    "needs": ["regist"],
+                    "en": ["[^\\n]{1,40} is registered"],
+                }
+            ]
+        },
+    )
+    rule = sigs.rules[0]
+    assert rule.matches("harbour press is registered in wales", 6)
+    assert not rule.matches("harbour press is based in wales", 6)
+    # every shipped rule with `needs` finds one of them in each of its fixture lines (checked by
+    # the line cases above); and the hit table gives the same answers as `matches`
+    line = "harbour press is registered in england and wales as a company"
+    doc = Doc.from_text(line)
+    reg = signatures.load("navigation")
+    named = next(r for r in reg.rules if r.name == "registration")
+    assert signatures.has_hit(doc, 0, named) == named.matches(
+        doc.lines[0].norm, doc.lines[0].n_words
+    )

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from cleaners.text import clean_text
-from cleaners.text.meta import byline_name, find_date, split_trailing_date
+from cleaners.text.meta import byline_name, byline_with_stamp, find_date, split_trailing_date
 
 from .conftest import load_fixture
 
@@ -31,6 +31,11 @@ def test_split_trailing_date(case: dict[str, str]) -> None:
 @pytest.mark.parametrize("case", FIX["byline"], ids=[c["text"] for c in FIX["byline"]])
 def test_byline_name(case: dict[str, str]) -> None:
     assert byline_name(case["text"]) == (case["name"] or None)
+
+
+@pytest.mark.parametrize("case", FIX["byline_stamp"], ids=[c["text"] for c in FIX["byline_stamp"]])
+def test_byline_with_stamp(case: dict[str, str]) -> None:
+    assert byline_with_stamp(case["text"]) == (case["name"] or None)
 
 
 PARA = (
@@ -62,3 +67,19 @@ def test_no_title_when_no_candidate() -> None:
     res = clean_text(PARA + "\n" + PARA)
     assert res.title is None
     assert res.text.count(PARA) == 2
+
+
+def test_byline_with_stamp_goes_anywhere_in_the_text() -> None:
+    text = "\n".join(
+        [
+            "Town Budget Passes After Long Debate",
+            "May 2, 2025",
+            PARA,
+            PARA,
+            "By Marta Quill 12 min read",
+            PARA,
+        ]
+    )
+    res = clean_text(text)
+    assert "By Marta Quill" not in res.text
+    assert res.text.count(PARA) == 3
