@@ -55,7 +55,7 @@ class SignatureRule:
     concept: str
     name: str
     kind: str
-    patterns: tuple[re.Pattern[str], ...]  # each pattern alone (tests, explanations)
+    sources: tuple[str, ...]  # each pattern's source, as in the data file
     combined: re.Pattern[str]  # all patterns as one alternation: one regex call per line
     max_words: int
     block_lines: int
@@ -74,6 +74,13 @@ class SignatureRule:
     @property
     def rule(self) -> str:
         return f"{self.concept}.{self.name}"
+
+    @property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Each pattern compiled alone (tests, explanations). Compiled on demand: matching
+        only ever uses `combined` and subsets of `sources`, and compiling all ~1,900 patterns
+        one by one was a third of every worker's start-up."""
+        return tuple(re.compile(p, re.IGNORECASE) for p in self.sources)
 
     def matches(self, norm: str, n_words: int) -> bool:
         if self.needs is not None and self.needs.search(norm) is None:
@@ -161,14 +168,27 @@ def block_end(doc: Doc, pos: int, max_lines: int, max_words: int) -> int:
     return end
 
 
-def _compile(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
-    out = []
+def _parse_all(patterns: list[str], where: str) -> tuple[list[Any], re.Pattern[str]]:
+    """Each pattern parsed (for `_gates` and `_required_of`) and all of them compiled as one
+    alternation. A broken data file fails loudly, naming the pattern: parsing catches syntax
+    errors, and a pattern only the compiler rejects (a variable-width look-behind) is found by
+    compiling the patterns one by one, which only happens then."""
+    parsed = []
     for p in patterns:
         try:
-            out.append(re.compile(p, re.IGNORECASE))
-        except re.error as exc:  # a broken data file must fail loudly, naming the pattern
+            parsed.append(_sre_parse.parse(p, re.IGNORECASE))
+        except re.error as exc:
             raise ValueError(f"{where}: bad pattern {p!r}: {exc}") from exc
-    return tuple(out)
+    combined = "|".join(f"(?:{p})" for p in patterns) or "(?!)"
+    try:
+        return parsed, re.compile(combined, re.IGNORECASE)
+    except re.error as exc:
+        for p in patterns:
+            try:
+                re.compile(p, re.IGNORECASE)
+            except re.error as one:
+                raise ValueError(f"{where}: bad pattern {p!r}: {one}") from one
+        raise ValueError(f"{where}: bad patterns: {exc}") from exc
 
 
 def _needs(strings: list[str]) -> re.Pattern[str] | None:
@@ -193,17 +213,16 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
         for key, value in raw.items():
             if key not in _SETTING_KEYS:
                 pats.extend(value)
-        compiled = _compile(pats, f"{concept}.{raw['name']}")
-        combined = "|".join(f"(?:{p.pattern})" for p in compiled) or "(?!)"
+        parsed, combined = _parse_all(pats, f"{concept}.{raw['name']}")
         rules.append(
             SignatureRule(
                 concept=concept,
                 name=raw["name"],
                 kind=kind,
-                patterns=compiled,
-                combined=re.compile(combined, re.IGNORECASE),
-                gates=tuple(_gates(p.pattern, kind) for p in compiled),
-                required=tuple(_required_of(p.pattern) for p in compiled),
+                sources=tuple(pats),
+                combined=combined,
+                gates=tuple(_gates(tree, kind) for tree in parsed),
+                required=tuple(_required_of(tree) for tree in parsed),
                 max_words=int(raw.get("max_words", settings.get("max_words", 12))),
                 block_lines=int(raw.get("block_lines", settings.get("block_lines", 10))),
                 block_words=int(raw.get("block_words", settings.get("block_words", 12))),
@@ -309,12 +328,11 @@ def _first_item(name: str, av: Any) -> tuple[list[str] | str, bool]:
     return _ANY, False  # anything else (ANY, group references...): no condition
 
 
-def _gates(pattern: str, kind: str) -> tuple[int, int, re.Pattern[str] | None]:
+def _gates(parsed: Any, kind: str) -> tuple[int, int, re.Pattern[str] | None]:
     """(min_chars, max_chars, first) for one pattern of a rule: a line whose norm is shorter
     than min_chars (longer than max_chars for whole-line kinds), or, for anchored kinds, whose
     first character cannot start the pattern, never matches. Character classes are compiled with
     the rule's own IGNORECASE, so case folding is the regex engine's."""
-    parsed = _sre_parse.parse(pattern, re.IGNORECASE)
     lo, hi = parsed.getwidth()
     max_chars = MAX_LINE_CHARS if kind in ("prefix", "suffix") else min(hi, MAX_LINE_CHARS)
     if kind == "suffix":
@@ -402,12 +420,12 @@ def _folds_to_ascii(char: str) -> bool:
     return any(pattern.fullmatch(chr(c)) for c in range(128))
 
 
-def _required_of(pattern: str) -> tuple[str, ...] | None:
+def _required_of(parsed: Any) -> tuple[str, ...] | None:
     """What a lower-case ASCII line must contain for `pattern` to match it: one of these
     lower-cased ASCII strings; () when the pattern can never match ASCII text; None when no
     such condition is known. Only ever applied to lower-case ASCII lines, where case-insensitive
     matching of ASCII literals is plain comparison."""
-    found = _required(_sre_parse.parse(pattern, re.IGNORECASE).data)
+    found = _required(parsed.data)
     if found is None:
         return None
     out = set()
@@ -497,13 +515,13 @@ def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...
                 required = re.compile("|".join(re.escape(x) for x in union))
         if rule.needs is not None:
             required = rule.needs  # the data file's own condition, on every line
-        if len(keep) == len(rule.patterns):
+        if len(keep) == len(rule.sources):
             regex = rule.combined
         else:
             key = (id(rule), keep)
             if key not in _SUBSETS:
                 _SUBSETS[key] = re.compile(
-                    "|".join(f"(?:{rule.patterns[i].pattern})" for i in keep), re.IGNORECASE
+                    "|".join(f"(?:{rule.sources[i]})" for i in keep), re.IGNORECASE
                 )
             regex = _SUBSETS[key]
         lo = min(rule.gates[i][0] for i in keep)

@@ -105,3 +105,28 @@ def test_needs_gates_a_rule_on_its_strings() -> None:
     assert signatures.has_hit(doc, 0, named) == named.matches(
         doc.lines[0].norm, doc.lines[0].n_words
     )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        r"^share this(\b",  # a syntax error: the parser rejects it
+        r"^(?<=a+)share$",  # only the compiler rejects it (variable-width look-behind)
+    ],
+)
+def test_a_broken_pattern_fails_loudly_naming_it(bad: str) -> None:
+    from cleaners.text import signatures
+
+    data = {"rule": [{"name": "fine_and_broken", "en": [r"^print$", bad]}]}
+    with pytest.raises(ValueError, match=r"share\.fine_and_broken: bad pattern") as err:
+        signatures.parse("share", data)
+    assert repr(bad) in str(err.value)
+
+
+def test_rules_keep_their_pattern_sources_and_compile_them_on_demand() -> None:
+    from cleaners.text import signatures
+
+    (rule,) = signatures.parse("share", {"rule": [{"name": "x", "en": ["^a$", "^b+$"]}]}).rules
+    assert rule.sources == ("^a$", "^b+$")
+    assert [p.pattern for p in rule.patterns] == ["^a$", "^b+$"]
+    assert rule.matches("bbb", 1) and not rule.matches("ab", 1)
