@@ -17,9 +17,9 @@ _pool: Executor | None = None
 
 
 def _init_worker() -> None:
-    from cleaners import language
+    from cleaners.runner import init_worker
 
-    language.init_detector()  # load langdetect profiles once, before any work
+    init_worker()
 
 
 @contextmanager

@@ -515,13 +515,16 @@ def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...
                 required = re.compile("|".join(re.escape(x) for x in union))
         if rule.needs is not None:
             required = rule.needs  # the data file's own condition, on every line
-        if len(keep) == len(rule.sources):
+        # The regex tests every pattern that can start with `char`, also those the line's
+        # length (or ASCII) rules out: they cannot match, and one alternation per rule and first
+        # character halves the compiling (each worker does it on its first pages).
+        if len(can_start) == len(rule.sources):
             regex = rule.combined
         else:
-            key = (id(rule), keep)
+            key = (id(rule), can_start)
             if key not in _SUBSETS:
                 _SUBSETS[key] = re.compile(
-                    "|".join(f"(?:{rule.sources[i]})" for i in keep), re.IGNORECASE
+                    "|".join(f"(?:{rule.sources[i]})" for i in can_start), re.IGNORECASE
                 )
             regex = _SUBSETS[key]
         lo = min(rule.gates[i][0] for i in keep)
