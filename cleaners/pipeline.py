@@ -28,11 +28,15 @@ from cleaners.article import (
 )
 from cleaners.config import RunConfig
 from cleaners.readers import ByteRange, ReadLimits, read_records
+from cleaners.site_templates import template_keys
 from cleaners.text import clean_text
 
-# Candidates carry their MinHash signature to the run-wide dedup step; it is dropped on publish.
+# Candidates carry their MinHash signature to the run-wide dedup step and the keys of their
+# lines to the run-wide site-template count (computed here, in the parallel workers, so that
+# publishing only adds counts); both are dropped on publish.
 SIGNATURE_FIELD = pa.field("minhash", pa.list_(pa.uint32()), nullable=False)
-CANDIDATE_SCHEMA = ARTICLE_SCHEMA.append(SIGNATURE_FIELD)
+TEMPLATE_KEYS_FIELD = pa.field("template_keys", pa.list_(pa.string()), nullable=False)
+CANDIDATE_SCHEMA = ARTICLE_SCHEMA.append(SIGNATURE_FIELD).append(TEMPLATE_KEYS_FIELD)
 
 
 @dataclass(slots=True)
@@ -141,7 +145,14 @@ def process_files(root: Path, units: Sequence[InputUnit | str], config: RunConfi
     stats.articles = len(articles)
     stats.languages.update(a.language for a in articles)
     stats.rejects.update(str(r.reason) for r in rejects)
-    rows = [{**a.to_row(), "minhash": sig} for a, sig in zip(articles, signatures, strict=True)]
+    rows = [
+        {
+            **a.to_row(),
+            "minhash": sig,
+            "template_keys": template_keys(a.text) if a.host and config.template_min_docs else [],
+        }
+        for a, sig in zip(articles, signatures, strict=True)
+    ]
     stats.seconds = time.perf_counter() - started
     return BatchResult(
         candidates=pa.Table.from_pylist(rows, schema=CANDIDATE_SCHEMA),

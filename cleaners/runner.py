@@ -53,10 +53,14 @@ from cleaners.storage import (
     save_manifest,
 )
 
+# Part of every batch key: a new layout of the staged candidates (2: `template_keys`) never
+# reuses a batch a killed run of the previous code staged.
+STAGING_FORMAT = 2
+
 
 @dataclass(frozen=True, slots=True)
 class BatchSpec:
-    key: str  # hash of (inputs, their content hashes, cleaning options, pipeline version)
+    key: str  # hash of (inputs, content hashes, cleaning options, pipeline version, staging format)
     index: int
     units: tuple[InputUnit, ...]
 
@@ -153,7 +157,7 @@ def plan_run(config: RunConfig) -> RunPlan:
             units += [InputUnit(rel, scan.file_hash, scan.size, shard) for shard in scan.shards]
         else:
             units.append(InputUnit(rel, scan.file_hash, scan.size))
-    fingerprint = f"{PIPELINE_VERSION}|{config.cleaning_fingerprint()}"
+    fingerprint = f"{PIPELINE_VERSION}|{STAGING_FORMAT}|{config.cleaning_fingerprint()}"
     batches: list[BatchSpec] = []
     current: list[InputUnit] = []
 
@@ -255,12 +259,12 @@ def publish_run(
 
     templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
     for batch in staged:
-        table = read_table(batch.candidates, columns=["id", "host", "text"])
-        for doc_id, host, text in zip(
-            *(table[c].to_pylist() for c in ("id", "host", "text")), strict=True
+        table = read_table(batch.candidates, columns=["id", "host", "template_keys"])
+        for doc_id, host, keys in zip(
+            *(table[c].to_pylist() for c in ("id", "host", "template_keys")), strict=True
         ):
             if doc_id not in duplicates:
-                templates.learn(host, text)
+                templates.learn_keys(host, keys)
 
     outputs = GroupWrite()  # made durable and visible together, before the metadata
     templates.freeze()  # the threads below share it

@@ -10,9 +10,10 @@ lines are prose, and leaving them out keeps the counts small however large the c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from cleaners.text.doc import normalise
-from cleaners.text.templates import TemplateIndex, host_key, line_key
+from cleaners.text.templates import TemplateIndex, host_key, line_key, line_keys
 
 MAX_LINE_CHARS = 160
 # Lines kept per host in the persisted counts: a site's furniture is among its most frequent short
@@ -36,10 +37,13 @@ class RunTemplates:
         self._template: dict[str, set[str]] | None = None
 
     def learn(self, host: str | None, text: str) -> None:
+        self.learn_keys(host, template_keys(text))
+
+    def learn_keys(self, host: str | None, keys: Iterable[str]) -> None:
+        """Count one article of `host` from its `template_keys` (computed where it was cleaned,
+        so publishing only adds counts)."""
         if self.enabled and host:
-            self.index.add(
-                host, "\n".join(line for line in text.split("\n") if len(line) <= MAX_LINE_CHARS)
-            )
+            self.index.add_keys(host, keys)
             self._template = None
             counts = self.index.lines.get(host_key(host))
             if counts is not None and len(counts) > PRUNE_ABOVE:
@@ -84,6 +88,12 @@ class RunTemplates:
                 # most frequent first, ties by key: the same counts always keep the same lines
                 self.index.lines[host] = _most_frequent(counts, MAX_LINES_PER_HOST)
         return self.index.to_bytes()
+
+
+def template_keys(text: str) -> list[str]:
+    """The keys of an article's lines that can count towards its site's template: distinct,
+    normalised, at most MAX_LINE_CHARS long (sorted, so staged batches are reproducible)."""
+    return line_keys(line for line in text.split("\n") if len(line) <= MAX_LINE_CHARS)
 
 
 def _most_frequent(counts: Counter[str], keep: int) -> Counter[str]:

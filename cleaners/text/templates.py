@@ -20,6 +20,7 @@ import hashlib
 import json
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cleaners.article import Removal
@@ -31,6 +32,11 @@ MIN_LINE_CHARS = 2
 
 def line_key(norm: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def line_keys(lines: Iterable[str]) -> list[str]:
+    """The sorted distinct keys of the lines worth counting (normalised, not near-empty)."""
+    return sorted({line_key(n) for raw in lines if len(n := normalise(raw)) >= MIN_LINE_CHARS})
 
 
 def host_key(host: str | None) -> str:
@@ -46,12 +52,13 @@ class TemplateIndex:
 
     def add(self, host: str | None, text: str) -> None:
         """Count the distinct lines of one document of `host`."""
+        self.add_keys(host, line_keys(split_lines(text)))
+
+    def add_keys(self, host: str | None, keys: Iterable[str]) -> None:
+        """Count one document of `host` from its distinct line keys (`line_keys`)."""
         h = host_key(host)
         if not h:
             return
-        keys = {
-            line_key(n) for raw in split_lines(text) if len(n := normalise(raw)) >= MIN_LINE_CHARS
-        }
         self.docs[h] += 1
         self.lines.setdefault(h, Counter()).update(keys)
 

@@ -190,3 +190,25 @@ def test_counts_stay_bounded_while_learning_a_big_host(monkeypatch: Any) -> None
     assert max(sizes) <= 41
     removed = templates.strip("big.example", "Site footer line\nShare this story\nNew text")[1]
     assert removed == ["Site footer line", "Share this story"]
+
+
+def test_template_keys_are_what_strip_compares() -> None:
+    from cleaners.site_templates import MAX_LINE_CHARS, template_keys
+    from cleaners.text.doc import normalise
+    from cleaners.text.templates import line_key
+
+    long_line = "word " * (MAX_LINE_CHARS // 5 + 1)
+    text = f"Follow us\n  follow   US  \n{long_line}\nx\n\n{FOOTER}"
+    keys = template_keys(text)
+    assert keys == sorted(set(keys))  # sorted and distinct: staged batches are reproducible
+    assert line_key(normalise("Follow us")) in keys  # the two spellings are one key
+    assert line_key(normalise(FOOTER)) in keys
+    assert line_key(normalise(long_line)) not in keys  # prose-length lines never count
+    assert len(keys) == 2  # nor does a one-character line
+    # learning from the keys (as publishing does) makes strip() remove the lines they came from
+    templates = RunTemplates(min_docs=2)
+    for _ in range(2):
+        templates.learn_keys("quay.example", keys)
+    kept, removed = templates.strip("www.quay.example", text)
+    assert removed == ["Follow us", "  follow   US  ", FOOTER]
+    assert long_line in kept
