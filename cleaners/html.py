@@ -290,25 +290,31 @@ class SelectorSet:
         """Concept index -> matched elements in document order."""
         found: dict[int, list[Any]] = {i: [] for i in enabled}
         by_id, by_class, by_tag, by_attr = self.by_id, self.by_class, self.by_tag, self.by_attr
-        for el in root.iter():
+        no_classes: set[str] = set()
+        for el in root.iter(etree.Element):  # elements only: comments and PIs skipped in C
             tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            ident = el.get("id")
-            raw = el.get("class")
-            classes = set(raw.split()) if raw else set()
-            cands: list[_Simple] = []
-            if ident and ident in by_id:
-                cands.extend(by_id[ident])
-            for c in classes:
-                if c in by_class:
-                    cands.extend(by_class[c])
-            if tag in by_tag:
-                cands.extend(by_tag[tag])
-            if by_attr:
-                for name in el.keys():  # noqa: SIM118 - lxml attributes, not a dict
-                    if name in by_attr:
-                        cands.extend(by_attr[name])
+            names = el.keys()  # lxml attribute names
+            if not names:  # most elements: only a tag selector can match
+                if tag not in by_tag:
+                    continue
+                classes = no_classes
+                cands = list(by_tag[tag])
+            else:
+                ident = el.get("id")
+                raw = el.get("class")
+                classes = set(raw.split()) if raw else no_classes
+                cands = []
+                if ident and ident in by_id:
+                    cands.extend(by_id[ident])
+                for c in classes:
+                    if c in by_class:
+                        cands.extend(by_class[c])
+                if tag in by_tag:
+                    cands.extend(by_tag[tag])
+                if by_attr:
+                    for name in names:
+                        if name in by_attr:
+                            cands.extend(by_attr[name])
             hit: set[int] = set()
             for sel in cands:
                 if sel.concept in enabled and sel.concept not in hit and sel.matches(el, classes):
