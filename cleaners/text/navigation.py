@@ -61,8 +61,9 @@ def _menu_first_words() -> frozenset[str]:
 
 def is_menu_line(text: str, n_words: int) -> bool:
     """Menu entries run together on one line: no sentence punctuation, at least
-    `MENU_LINE_ITEMS` distinct known entries (starting with two different words at least), and what is left once they are taken out is
-    mostly capitalised words (more entries, not a sentence such as a headline about logging in)."""
+    `MENU_LINE_ITEMS` distinct known entries (starting with two different words at least), and
+    what is left once they are taken out is mostly capitalised words (more entries, not a
+    sentence such as a headline about logging in)."""
     lo, hi = MENU_LINE_WORDS
     if not lo <= n_words <= hi or _SENTENCE_PUNCT.search(text):
         return False
