@@ -460,12 +460,15 @@ def _strip_templates(
     return pa.Table.from_pylist(rows, schema=kept.schema), rejects
 
 
-def init_worker() -> None:
+def init_worker(*, warm: bool = False) -> None:
     """Start-up of a pool process that stages batches (the flow's pool and `run_local`'s):
-    langdetect's model loaded once, before any work. pandas is kept out: pyarrow imports it, when
-    it is installed, on the first conversion of Python values to Arrow (~0.15 s and ~40 MB per
-    process), though staging never hands it a pandas object. Only in these dedicated processes,
-    and only when nothing imported pandas yet."""
+    langdetect's model loaded once, before any work; with `warm`, also the HTML extractor
+    (trafilatura) imported and the signature rules and selectors compiled, which a cold process
+    does on its first pages (~0.5 s), for pools started ahead of the work (`flows.workers.
+    prestart`). pandas is kept out: pyarrow imports it, when it is installed, on the first
+    conversion of Python values to Arrow (~0.15 s and ~40 MB per process), though staging never
+    hands it a pandas object. Only in these dedicated processes, and only when nothing imported
+    pandas yet."""
     import sys
 
     from cleaners import language
@@ -473,6 +476,12 @@ def init_worker() -> None:
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _NoPandas())
     language.init_detector()
+    if warm:
+        from cleaners import html
+        from cleaners.text import signatures
+
+        signatures.registry()
+        html.load_selectors()
 
 
 class _NoPandas:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cleaners.config import RunConfig
+from flows import workers
 
 # Quiet, faster Prefect defaults for a local ephemeral run; the user's own settings win.
 PREFECT_DEFAULTS = {
@@ -156,11 +157,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         # clear message; the flow takes the lock again itself and is what guarantees exclusion.
         with run_lock(Layout(config.output_dir), timeout_seconds=config.lock_timeout_seconds):
             pass
+        if not config.dask_address:
+            # the worker processes start and warm up while Prefect is imported and its
+            # temporary server starts: ~1 s less before the first batch runs
+            workers.prestart(config.effective_workers)
         from flows.clean_articles import clean_articles
 
         state = clean_articles(config=config, return_state=True)
     except LockTimeout as exc:
         raise CliError(str(exc)) from None
+    finally:
+        workers.discard_spare()
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, LockTimeout):  # lost the race for the lock inside the flow
         raise CliError(str(summary))
