@@ -46,11 +46,8 @@ def is_breadcrumb(text: str) -> bool:
 
 @cache
 def _menu_items() -> re.Pattern[str] | None:
-    items = signatures.load(CONCEPT).words.get("menu_items", frozenset())
-    if not items:
-        return None
-    alt = "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE)
+    alt = signatures.vocabulary_alternation(CONCEPT, "menu_items")
+    return re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE) if alt else None
 
 
 @cache

@@ -23,11 +23,8 @@ TEASER_PROBE_CHARS = 8  # a repeated title repeats at least its first characters
 
 @cache
 def _teaser_link() -> re.Pattern[str] | None:
-    phrases = signatures.load(CONCEPT).words.get("teaser_links", frozenset())
-    if not phrases:
-        return None
-    alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf" (?:{alt}) ")
+    alt = signatures.vocabulary_alternation(CONCEPT, "teaser_links")
+    return re.compile(rf" (?:{alt}) ") if alt else None
 
 
 def is_teaser_card(norm: str) -> bool:

@@ -236,6 +236,15 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
     return SignatureSet(concept, tuple(rules), words)
 
 
+def vocabulary_alternation(concept: str, name: str) -> str | None:
+    """The word list `name` of `concept`'s signature file as a regex alternation of escaped
+    entries, longest first (a longer entry wins over its prefix); None when the list is empty."""
+    entries = load(concept).words.get(name, frozenset())
+    if not entries:
+        return None
+    return "|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True))
+
+
 @cache
 def load(concept: str) -> SignatureSet:
     """The compiled signatures of `concept` (cached for the process)."""

@@ -272,17 +272,25 @@ print(json.dumps(res))
 """
 
 
-def _run(mode: str, texts: list[str]) -> list[list[object]]:
+def _run_script(
+    script: str, mode: str, texts: list[str], env: dict[str, str] | None = None
+) -> list[list[object]]:
+    """Run one of the scripts above in a fresh interpreter: texts in, detections out (JSON)."""
     proc = subprocess.run(
-        [sys.executable, "-c", _RACE.format(root=str(ROOT)), mode],
+        [sys.executable, "-c", script.format(root=str(ROOT)), mode],
         input=json.dumps(texts),
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+def _run(mode: str, texts: list[str]) -> list[list[object]]:
+    return _run_script(_RACE, mode, texts)
 
 
 def test_first_use_from_many_threads_in_fresh_interpreter() -> None:
@@ -323,17 +331,7 @@ print(json.dumps([list(language.detect_language(t)) for t in texts]))
 
 
 def _run_cached(cache: Path, mode: str, texts: list[str]) -> list[list[object]]:
-    proc = subprocess.run(
-        [sys.executable, "-c", _CACHED.format(root=str(ROOT)), mode],
-        input=json.dumps(texts),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "NEWSCLEAN_CACHE_DIR": str(cache)},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return _run_script(_CACHED, mode, texts, env={**os.environ, "NEWSCLEAN_CACHE_DIR": str(cache)})
 
 
 def test_model_cache_is_built_once_then_used_and_gives_the_same_answers(tmp_path: Path) -> None:
