@@ -21,6 +21,7 @@ from cleaners.text.doc import Doc
 CONCEPT = "navigation"
 _CRUMB_SEP = re.compile(r"\s[»›>|]\s|[»›]")
 MAX_CRUMB_CHARS = 200
+_DIGIT = re.compile(r"\d")
 MAX_PART_WORDS = 8
 
 MENU_LINE_ITEMS = 3
@@ -35,11 +36,15 @@ _TOC_SUBLEVEL = re.compile(r"\d{1,2}\.\d{1,2}")
 
 
 def is_breadcrumb(text: str) -> bool:
-    """At least three short parts separated by » › > | (a trail or a footer link row)."""
-    if len(text) > MAX_CRUMB_CHARS:
+    """At least three short parts separated by » › > | (a trail or a footer link row). Not a
+    table row: extractors write those as `| cell | cell |` (a leading bar), and a row whose
+    parts are mostly numbers is data whatever its bars."""
+    if len(text) > MAX_CRUMB_CHARS or text.lstrip().startswith("|"):
         return False
     parts = [p.strip() for p in _CRUMB_SEP.split(text)]
     if len(parts) < 3 or any(not p for p in parts[:-1]):
+        return False
+    if sum(1 for p in parts if _DIGIT.search(p)) * 2 > len(parts):
         return False
     return all(len(p.split()) <= MAX_PART_WORDS for p in parts) and not text.rstrip().endswith(".")
 
