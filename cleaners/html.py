@@ -515,6 +515,7 @@ def load_html(html: str) -> Any:
         if "<html" in line and line.endswith("/>"):
             html = FAULTY_HTML.sub(r"\1>", html, count=1)
             break
+    html = _reopen_body(html)
     tree = None
     fallback = False
     try:
@@ -528,6 +529,25 @@ def load_html(html: str) -> Any:
     if tree is not None and "html" not in beginning and len(tree) < 2:
         return None
     return tree
+
+
+_END_TAGS = ("</body", "</html", "</BODY", "</HTML", "</Body", "</Html")
+_END_TAG_RE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_MARKUP_RE = re.compile(r"<[^>]*>|&\w+;|\s+")
+_TAIL_CHARS = 2000  # end tags within this much of the end are where they belong
+_REOPEN_MIN_CHARS = 200  # text after a premature end tag worth reopening the body for
+
+
+def _reopen_body(html: str) -> str:
+    """Drop premature </body> and </html> end tags. Browsers put whatever follows them into the
+    body (HTML5 parsing: "after body" content is reprocessed in body); libxml2 drops it, and
+    with it the whole article of pages that close their header template's document early.
+    Only done when at least `_REOPEN_MIN_CHARS` of text follow the first such tag."""
+    cut = len(html) - _TAIL_CHARS
+    first = min((i for tag in _END_TAGS if (i := html.find(tag, 0, max(cut, 0))) >= 0), default=-1)
+    if first < 0 or len(_MARKUP_RE.sub("", html[first:])) < _REOPEN_MIN_CHARS:
+        return html
+    return _END_TAG_RE.sub("", html)
 
 
 def _parse_bytes(html: str) -> Any:

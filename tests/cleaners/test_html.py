@@ -849,3 +849,29 @@ def test_descendant_selectors_in_a_selector_file(tmp_path: Path) -> None:
     assert [(r.rule, r.text) for r in result.removed] == [
         ("html.prune.sponsor", "Paid for by the ferry company")
     ]
+
+
+# ------------------------------------------------------------------------------------------
+# premature end tags
+
+
+def test_article_after_a_premature_end_of_document_is_extracted() -> None:
+    # a theme's header template closes the document; browsers show what follows in the body
+    header = (
+        "<!DOCTYPE html><html><head><title>Harbour wall</title></head><body>"
+        "<header><nav><ul><li><a href='/'>Home</a></li><li><a href='/c'>Contact Us</a></li>"
+        "</ul></nav></header>\n</body>\n</html>\n"
+    )
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = header + f"<div class='post'><h1>Harbour wall</h1>{paragraphs}</div>\n" + " " * 2100
+    assert H._reopen_body(page) != page
+    result = extract_html(page, url=URL)
+    assert PARAGRAPHS[0][:60] in result.text and PARAGRAPHS[-1][:60] in result.text
+
+
+def test_end_tags_where_they_belong_are_left_alone() -> None:
+    page = article_page() + "\n<script>var tracker = 1;</script>\n" + "<!-- cache -->" * 10
+    assert H._reopen_body(page) is page
+    # a short remainder (a pixel, a closing comment) is not worth reopening the body for
+    early = article_page().replace("</body></html>", "</body></html><div>ok</div>" + " " * 2100)
+    assert H._reopen_body(early) is early
