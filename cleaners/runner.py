@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -473,6 +476,7 @@ def init_worker(*, warm: bool = False) -> None:
 
     from cleaners import language
 
+    _exit_with_parent(os.getppid())
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _NoPandas())
     language.init_detector()
@@ -482,6 +486,24 @@ def init_worker(*, warm: bool = False) -> None:
 
         signatures.registry()
         html.load_selectors()
+
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this pool process when its parent is gone (a run killed with SIGKILL, an OOM kill).
+    It would otherwise wait for tasks forever: a spawned worker holds both ends of its task
+    queue's pipe, so the parent's death never reaches it as end-of-file. A daemon thread looks
+    at the parent id (which changes when the process is orphaned) twice a second."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
 
 
 class _NoPandas:

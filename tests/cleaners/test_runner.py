@@ -4,12 +4,19 @@ tests/test_sample_data.py and the flow tests)."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import subprocess
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from cleaners.config import RunConfig
 from cleaners.runner import init_worker, plan_run, prepare_output, stage_batch
+from tests.conftest import REPO_ROOT
 
 PAGE = (
     "<html><head><title>Harbour wall</title></head><body><article><h1>Harbour wall</h1>"
@@ -37,3 +44,44 @@ def test_worker_start_up_keeps_pandas_out_and_staging_works(tmp_path: Path) -> N
         blocked, candidates = pool.submit(_stage_in_worker, config).result()
     assert blocked  # pyarrow's lazy `import pandas` fails fast in the worker
     assert candidates == 2  # and Arrow conversion and staging work without it
+
+
+_PARENT = r"""
+import multiprocessing, os, sys, time
+sys.path.insert(0, {root!r})
+from concurrent.futures import ProcessPoolExecutor
+from cleaners.runner import init_worker
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=init_worker)
+    print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(600)  # killed by the test long before
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # a zombie is gone too
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux) to inspect processes")
+def test_pool_processes_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(_PARENT.format(root=str(REPO_ROOT)), encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        worker = int(parent.stdout.readline())
+        assert _alive(worker)
+        parent.send_signal(signal.SIGKILL)  # as a killed run: no clean-up code runs
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(worker), "the orphaned pool process is still running"
+    finally:
+        parent.kill()
