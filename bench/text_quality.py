@@ -1,12 +1,18 @@
 """Quality of the plain-text cleaner on the shared dev set (WCXB dev split).
 
     /work/venv/bin/python bench/text_quality.py [--dataset PATH] [--out PATH] [--worst N]
-                                                [--no-templates] [--min-docs N]
+                                                [--no-templates] [--min-docs N] [--pipeline]
 
 Runs `clean_text(scraped_text, host=<url host>)` on every page, with a `TemplateIndex` learnt
 from the scraped texts of the same set (never from the truth), writes predictions
 {"id", "text"} as JSONL, runs the set's own `score.py` on them and prints its figures plus the
 worst pages and the rules that removed the most text.
+
+`--pipeline` measures what issue 3 names instead: each scraped_text written as `<id>.txt` and
+run through the whole pipeline as `newsclean run` does (plan -> batches in a spawned pool of
+all cores -> deduplication, site templates -> publish; `cleaners.runner.run_local`, without
+Prefect's server); the published article is the page's prediction, and a rejected or
+deduplicated page counts as empty. The files carry no URL, so no site templates are learnt.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import multiprocessing as mp
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -46,6 +53,35 @@ def _clean(job: tuple[str, str | None]) -> tuple[str, list[tuple[str, int]]]:
     return res.text, [(r.rule, len(r.text)) for r in res.removed]
 
 
+def _pipeline_predictions(pages: list[dict[str, str]]) -> tuple[list[str], Counter[str]]:
+    """Published text per page (empty when rejected) and removed characters per rule."""
+    import pyarrow.dataset as ds
+
+    from cleaners.config import RunConfig
+    from cleaners.runner import prepare_output, run_local
+
+    with tempfile.TemporaryDirectory(prefix="text_quality-") as tmp:
+        raw, out = Path(tmp) / "raw", Path(tmp) / "clean"
+        raw.mkdir()
+        for page in pages:
+            (raw / f"{page['id']}.txt").write_text(page["scraped_text"], encoding="utf-8")
+        config = RunConfig(input_dir=raw, output_dir=out, full=True)
+        prepare_output(config)
+        run_local(config)
+        table = ds.dataset(out / "articles", partitioning="hive").to_table(
+            columns=["source_path", "text", "removed"]
+        )
+    texts: dict[str, str] = {}
+    rules: Counter[str] = Counter()
+    for path, text, removed in zip(
+        *(table[c].to_pylist() for c in ("source_path", "text", "removed")), strict=True
+    ):
+        texts[Path(path).stem] = text
+        for removal in removed:
+            rules[removal["rule"]] += len(removal["text"])
+    return [texts.get(p["id"], "") for p in pages], rules
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -56,6 +92,7 @@ def main() -> int:
     ap.add_argument("--no-templates", action="store_true")
     ap.add_argument("--min-docs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    ap.add_argument("--pipeline", action="store_true", help="through the whole pipeline (above)")
     args = ap.parse_args()
     if not args.dataset.exists():
         print(f"dataset not found: {args.dataset}", file=sys.stderr)
@@ -72,13 +109,19 @@ def main() -> int:
     rules: Counter[str] = Counter()
     t0 = time.perf_counter()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    jobs = [(p["scraped_text"], h) for p, h in zip(pages, hosts, strict=True)]
-    with mp.Pool(args.jobs, initializer=_init, initargs=(templates,)) as pool:
-        results = pool.map(_clean, jobs, chunksize=8)
-    with args.out.open("w", encoding="utf-8") as out:
-        for page, (text, removed) in zip(pages, results, strict=True):
+    if args.pipeline:
+        texts, rules = _pipeline_predictions(pages)
+        args.jobs = os.cpu_count() or 1
+    else:
+        jobs = [(p["scraped_text"], h) for p, h in zip(pages, hosts, strict=True)]
+        with mp.Pool(args.jobs, initializer=_init, initargs=(templates,)) as pool:
+            results = pool.map(_clean, jobs, chunksize=8)
+        texts = [text for text, _ in results]
+        for _, removed in results:
             for rule, chars in removed:
                 rules[rule] += chars
+    with args.out.open("w", encoding="utf-8") as out:
+        for page, text in zip(pages, texts, strict=True):
             out.write(json.dumps({"id": page["id"], "text": text}, ensure_ascii=False) + "\n")
     elapsed = time.perf_counter() - t0
     proc = subprocess.run(
