@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import threading
 import time
 from collections import Counter
@@ -465,15 +466,16 @@ def _strip_templates(
 
 def init_worker(*, warm: bool = False) -> None:
     """Start-up of a pool process that stages batches (the flow's pool and `run_local`'s):
-    langdetect's model loaded once, before any work; with `warm`, also the HTML extractor
-    (trafilatura) imported and the signature rules and selectors compiled, which a cold process
-    does on its first pages (~0.5 s), for pools started ahead of the work (`flows.workers.
-    prestart`). pandas is kept out: pyarrow imports it, when it is installed, on the first
-    conversion of Python values to Arrow (~0.15 s and ~40 MB per process), though staging never
-    hands it a pandas object. Only in these dedicated processes, and only when nothing imported
-    pandas yet."""
-    import sys
 
+    - it exits when its parent dies (`_exit_with_parent`);
+    - pandas is kept out: pyarrow imports it, when installed, on its first conversion of Python
+      values to Arrow (~0.15 s and ~40 MB per process), though staging never hands it a pandas
+      object (only done when nothing imported pandas yet);
+    - langdetect's model is loaded before any work;
+    - with `warm` (pools started ahead of the work, `flows.workers.prestart`), the HTML
+      extractor is imported and the signature rules and selectors compiled too, which a cold
+      process does on its first pages (~0.5 s).
+    """
     from cleaners import language
 
     _exit_with_parent(os.getppid())
