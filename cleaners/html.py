@@ -1084,28 +1084,7 @@ def _extract(html: str, url: str | None, opts: HtmlOptions, started: float) -> H
         or opts.compare_below is not None
         else 0
     )
-    if opts.favor == "auto":
-        # measured: trafilatura's recall mode alone is as good as balanced mode plus a recall
-        # retry on most pages, in one pass instead of 1.3; where it picked a small block (a
-        # summary box, a teaser list) over the article, balanced mode finds the article
-        text = _trafilatura_pass(tree, url, opts, page_len, started, recall=True)
-        extractor = "trafilatura_recall"
-        if len(text) < opts.balanced_below * page_len:
-            balanced = _trafilatura_pass(tree, url, opts, page_len, started, recall=False)
-            if len(text) <= opts.recall_ratio * len(balanced):
-                text, extractor = balanced, "trafilatura"
-            _check_time(opts, started, "trafilatura balanced")
-    else:
-        text = _trafilatura_pass(tree, url, opts, page_len, started, recall=opts.favor == "recall")
-        extractor = "trafilatura_recall" if opts.favor == "recall" else "trafilatura"
-    if opts.recall_retry and opts.favor == "balanced" and len(text) < opts.recall_below * page_len:
-        # measured: when trafilatura's recall mode finds more, it is usually article text that
-        # the balanced mode cut (lists, tables, sections after an inline widget); when the
-        # balanced text already covers most of the visible text, the second pass never helps
-        recall = _trafilatura(tree, url, opts, recall=True, fast=opts.fast or opts.recall_fast)
-        if len(recall) > opts.recall_ratio * len(text):
-            text, extractor = recall, "trafilatura_recall"
-        _check_time(opts, started, "trafilatura recall")
+    text, extractor = _main_text(tree, url, opts, page_len, started)
 
     if opts.fallback:
         text, extractor = _fallback(tree, text, extractor, opts, page_len)
@@ -1136,6 +1115,36 @@ def _extract(html: str, url: str | None, opts: HtmlOptions, started: float) -> H
     result.text = text
     result.extractor = extractor
     return result
+
+
+def _main_text(
+    tree: Any, url: str | None, opts: HtmlOptions, page_len: int, started: float
+) -> tuple[str, str]:
+    """Steps 5-6 of the module docstring: trafilatura in the mode(s) `opts.favor` asks for.
+    Returns (text, extractor)."""
+    if opts.favor == "auto":
+        # measured: trafilatura's recall mode alone is as good as balanced mode plus a recall
+        # retry on most pages, in one pass instead of 1.3; where it picked a small block (a
+        # summary box, a teaser list) over the article, balanced mode finds the article
+        text = _trafilatura_pass(tree, url, opts, page_len, started, recall=True)
+        extractor = "trafilatura_recall"
+        if len(text) < opts.balanced_below * page_len:
+            balanced = _trafilatura_pass(tree, url, opts, page_len, started, recall=False)
+            if len(text) <= opts.recall_ratio * len(balanced):
+                text, extractor = balanced, "trafilatura"
+            _check_time(opts, started, "trafilatura balanced")
+    else:
+        text = _trafilatura_pass(tree, url, opts, page_len, started, recall=opts.favor == "recall")
+        extractor = "trafilatura_recall" if opts.favor == "recall" else "trafilatura"
+    if opts.recall_retry and opts.favor == "balanced" and len(text) < opts.recall_below * page_len:
+        # measured: when trafilatura's recall mode finds more, it is usually article text that
+        # the balanced mode cut (lists, tables, sections after an inline widget); when the
+        # balanced text already covers most of the visible text, the second pass never helps
+        recall = _trafilatura(tree, url, opts, recall=True, fast=opts.fast or opts.recall_fast)
+        if len(recall) > opts.recall_ratio * len(text):
+            text, extractor = recall, "trafilatura_recall"
+        _check_time(opts, started, "trafilatura recall")
+    return text, extractor
 
 
 def _trafilatura_pass(
