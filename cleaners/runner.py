@@ -16,7 +16,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -478,7 +477,7 @@ def init_worker(*, warm: bool = False) -> None:
     """
     from cleaners import language
 
-    _exit_with_parent(os.getppid())
+    _exit_with_parent()
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _NoPandas())
     language.init_detector()
@@ -490,20 +489,19 @@ def init_worker(*, warm: bool = False) -> None:
         html.load_selectors()
 
 
-PARENT_CHECK_SECONDS = 0.5
-
-
-def _exit_with_parent(parent: int) -> None:
+def _exit_with_parent() -> None:
     """End this pool process when its parent is gone (a run killed with SIGKILL, an OOM kill).
     It would otherwise wait for tasks forever: a spawned worker holds both ends of its task
-    queue's pipe, so the parent's death never reaches it as end-of-file. A daemon thread looks
-    at the parent id (which changes when the process is orphaned) twice a second."""
+    queue's pipe, so the parent's death never reaches it as end-of-file. multiprocessing gives
+    each child a sentinel of its parent that becomes ready when the parent exits, also when that
+    happened before this line ran; a daemon thread waits on it."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not started by multiprocessing: nothing to watch
+        return
 
     def watch() -> None:
-        while True:
-            time.sleep(PARENT_CHECK_SECONDS)
-            if os.getppid() != parent:
-                os._exit(1)
+        parent.join()  # for the parent process object: wait until its sentinel is ready
+        os._exit(1)
 
     threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
 

@@ -47,14 +47,24 @@ def test_worker_start_up_keeps_pandas_out_and_staging_works(tmp_path: Path) -> N
 
 
 _PARENT = r"""
-import multiprocessing, os, sys, time
+import multiprocessing, os, signal, sys, time
 sys.path.insert(0, {root!r})
 from concurrent.futures import ProcessPoolExecutor
 from cleaners.runner import init_worker
+
+def slow_init():
+    time.sleep(1.0)  # the parent is gone before the worker's start-up runs
+    init_worker()
+
 if __name__ == "__main__":
+    early = sys.argv[1] == "early"
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker)
-    print(pool.submit(os.getpid).result(), flush=True)
+                               initializer=slow_init if early else init_worker)
+    future = pool.submit(os.getpid)
+    if early:
+        print(next(iter(pool._processes)), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    print(future.result(), flush=True)
     time.sleep(600)  # killed by the test long before
 """
 
@@ -69,15 +79,21 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux) to inspect processes")
-def test_pool_processes_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("when", ["working", "early"])
+def test_pool_processes_exit_when_their_parent_is_killed(tmp_path: Path, when: str) -> None:
+    """`working`: the parent dies while its worker waits for tasks; `early`: before the worker
+    has even run its start-up (a run killed just after it started its pool)."""
     script = tmp_path / "parent.py"
     script.write_text(_PARENT.format(root=str(REPO_ROOT)), encoding="utf-8")
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, str(script), when], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert parent.stdout is not None
         worker = int(parent.stdout.readline())
         assert _alive(worker)
-        parent.send_signal(signal.SIGKILL)  # as a killed run: no clean-up code runs
+        if when == "working":
+            parent.send_signal(signal.SIGKILL)  # as a killed run: no clean-up code runs
         parent.wait(timeout=30)
         deadline = time.monotonic() + 10
         while _alive(worker) and time.monotonic() < deadline:
