@@ -521,13 +521,22 @@ def run_local(config: RunConfig, *, pool: bool | None = None) -> RunSummary:
     and no --full wipe: the flow adds those around the same steps."""
     plan = plan_run(config)
     workers = max(1, min(config.effective_workers, len(plan.batches)))
-    if pool if pool is not None else workers > 1:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker) as executor:
-            count = len(plan.batches)
-            staged = list(
-                executor.map(stage_batch, [config] * count, [plan.run_key] * count, plan.batches)
-            )
-    else:
+    if not (pool if pool is not None else workers > 1):
         staged = [stage_batch(config, plan.run_key, batch) for batch in plan.batches]
-    return publish_run(config, plan, staged)
+        return publish_run(config, plan, staged)
+    context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
+    # the pool's processes exit (~0.1 s) while this process publishes
+    stopper = threading.Thread(target=executor.shutdown, name="newsclean-pool-shutdown")
+    try:
+        count = len(plan.batches)
+        staged = list(
+            executor.map(stage_batch, [config] * count, [plan.run_key] * count, plan.batches)
+        )
+        stopper.start()
+        return publish_run(config, plan, staged)
+    finally:
+        if stopper.ident is not None:
+            stopper.join()
+        else:
+            executor.shutdown(cancel_futures=True)

@@ -80,7 +80,13 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
     finally:
         with _pool_lock:
             _pool = None
-        pool.shutdown(wait=True, cancel_futures=True)
+        # The processes exit (~0.1 s) while the flow goes on to publish; a non-daemon thread, so
+        # the interpreter still waits for them before it exits.
+        threading.Thread(
+            target=pool.shutdown,
+            kwargs={"wait": True, "cancel_futures": True},
+            name="newsclean-pool-shutdown",
+        ).start()
 
 
 def current_pool() -> Executor | None:
