@@ -19,6 +19,7 @@ footer links or a list of teaser headlines breaks the run. Stop-word lists are d
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -244,7 +245,8 @@ def line_score(f: Features, flagged: bool) -> float:
 class Region:
     """The main body: segments [start, end) of positions in `Doc.lines`. `main` is the densest
     run; further runs of prose separated from it by widgets or tables join when they are dense
-    enough on their own (`SECONDARY_MIN`, `SECONDARY_SHARE` of the main run)."""
+    enough on their own (`SECONDARY_MIN`, `SECONDARY_SHARE` of the main run), or when no line
+    between them and a joined run is a signature hit (`_clean_gap_runs`)."""
 
     segments: tuple[tuple[int, int], ...]
     main: tuple[int, int]
@@ -318,6 +320,7 @@ def body_region(doc: Doc) -> Region:
         return Region((), (0, 0), 0.0)
     best = max(found, key=lambda r: r[2])
     keep = [r for r in found if r is best or r[2] >= max(SECONDARY_MIN, SECONDARY_SHARE * best[2])]
+    keep += _clean_gap_runs(doc, keep, [r for r in found if r not in keep])
     feats = doc.features
     segments = []
     main = (best[0], best[1])
@@ -333,6 +336,40 @@ def body_region(doc: Doc) -> Region:
         if run is best:
             main = (s, e)
     return Region(tuple(segments), main, best[2])
+
+
+def _clean_gap_runs(
+    doc: Doc, keep: list[tuple[int, int, float]], rest: list[tuple[int, int, float]]
+) -> list[tuple[int, int, float]]:
+    """The runs of `rest` separated from a kept run only by lines no signature removed.
+
+    What splits an article's own prose from its body is a table, a contents list or a list of
+    product cards: short lines, none of them boilerplate a signature knows (an intro above a
+    comparison table, a conclusion below it). Menus, promos, share bars and teaser blocks between
+    a prose run and the body carry such hits. A run joined this way can make the next one's gap
+    clean too, so this repeats until nothing joins."""
+    if not rest:
+        return []
+    flagged = sorted(doc.flagged)
+
+    def clean(lo: int, hi: int) -> bool:  # no flagged position in [lo, hi)
+        return bisect_left(flagged, lo) == bisect_left(flagged, hi)
+
+    joined: list[tuple[int, int, float]] = []
+    spans = [(s, e) for s, e, _ in keep]
+    changed = True
+    while rest and changed:
+        changed = False
+        for run in list(rest):
+            s, e, _ = run
+            before = max((ke for _, ke in spans if ke <= s), default=None)
+            after = min((ks for ks, _ in spans if ks >= e), default=None)
+            if (before is not None and clean(before, s)) or (after is not None and clean(e, after)):
+                joined.append(run)
+                rest.remove(run)
+                spans.append((s, e))
+                changed = True
+    return joined
 
 
 def _edge_trim(f: Features) -> bool:

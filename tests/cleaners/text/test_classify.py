@@ -107,3 +107,59 @@ def test_pictograph_lines_match_signatures() -> None:
     )
     assert {r.rule for r in res.removed} == {"related.list", "comments.form"}
     assert res.text == "The quay reopened on Monday."
+
+
+# A long review whose own intro and conclusion are cut off from its body by a comparison table:
+# short cells, none of them boilerplate a signature knows. Each prose run alone is under a tenth
+# of the body, the share a run separated from it by widgets needs.
+_REVIEW = [
+    f"Round {i}: the kettle we tested that week boiled a full litre of water in about four "
+    "minutes, and the handle stayed cool enough to hold while we poured it slowly over the "
+    "grounds in the filter."
+    for i in range(1, 31)
+]
+_TABLE = ["Model", "Capacity", "Price", "Rating"] + [
+    cell
+    for name in ("Alder", "Birch", "Cedar", "Dogwood")
+    for cell in (name, "1.0 L", "$80", "4.5 / 5")
+]
+_OWN_PROSE = [
+    "Whichever of these kettles you pick, it is worth measuring how much water you really heat "
+    "each morning before you buy one.",
+    "A smaller kettle that you fill to the top wastes less energy than a large one that you "
+    "only ever fill halfway.",
+    "If you brew for two people or more, a kettle with a litre of capacity and a thin spout is "
+    "the one we would choose again.",
+]
+_MENU = ["Home", "Reviews", "Kitchen"]
+_FOOTER = ["Privacy", "Contact", "Jobs"]
+
+
+def test_region_joins_conclusion_across_a_table() -> None:
+    text = "\n".join([*_MENU, *_REVIEW, *_TABLE, *_OWN_PROSE, *_FOOTER])
+    res = clean_text(text)
+    assert all(line in res.text for line in _OWN_PROSE)
+    assert "Jobs" not in res.text
+
+
+def test_region_joins_intro_across_a_contents_list() -> None:
+    contents = [f"{i}. Round {i} Results" for i in range(1, 21)]
+    text = "\n".join([*_MENU, *_OWN_PROSE, *contents, *_REVIEW, *_FOOTER])
+    res = clean_text(text)
+    assert all(line in res.text for line in _OWN_PROSE)
+    assert "Kitchen" not in res.text
+
+
+def test_region_does_not_join_prose_across_boilerplate() -> None:
+    # Near miss: the same shape, but an ad label (a signature hit) sits between the table and
+    # the prose below it, which is a promo, not the article's conclusion.
+    promo = [
+        "Our partners pay us when you buy through the links on this page, and this helps us keep "
+        "the reviews free for everyone.",
+        "Shop the winter sale now and save up to forty percent on the whole range of kitchen "
+        "appliances that we sell online.",
+    ]
+    text = "\n".join([*_MENU, *_REVIEW, *_TABLE, "Advertisement", *promo, *_FOOTER])
+    res = clean_text(text)
+    assert not any(line in res.text for line in promo)
+    assert _REVIEW[-1] in res.text
