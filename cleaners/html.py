@@ -562,14 +562,20 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+def _body(tree: Any) -> Any:
+    """The <body> element, or the tree itself when it is the body or has none."""
+    if tree.tag == "body":
+        return tree
+    body = tree.find(".//body")
+    return tree if body is None else body
+
+
 def visible_text(tree: Any, *, structural: bool = True) -> str:
     """The text a reader would see in <body>, one line per block, scripts and styles left out;
     with `structural`, navigation, header, footer, aside and forms are left out too.
     Iterative on depth (no recursion limit on deep pages)."""
     skip = _INVISIBLE if structural else _HIDDEN
-    body = tree.find(".//body") if tree.tag != "body" else tree
-    if body is None:
-        body = tree
+    body = _body(tree)
     out: list[str] = []
     # explicit stack instead of recursion: 20,000 nested divs must not hit the recursion limit
     stack: list[tuple[Any, int]] = [(body, 0)]
@@ -619,9 +625,7 @@ def visible_length(tree: Any) -> int:
     """About len(visible_text(tree)) (within a few percent: block boundaries are not counted as
     separators), from lxml's C string functions: ~4x faster. For the share tests, which only
     need the length."""
-    body = tree.find(".//body") if tree.tag != "body" else tree
-    if body is None:
-        body = tree
+    body = _body(tree)
     length = _STRING_LENGTH(body)
     for el in body.iter(*_INVISIBLE_TAGS):
         if el is not body and next(el.iterancestors(*_INVISIBLE_TAGS), None) is None:
@@ -956,8 +960,7 @@ def _guard_chars(tree: Any) -> int:
     the body's text when that visible text is under a quarter of it. Markup that wraps the whole
     page in a <header>, <form> or <aside> (unclosed header tags, ASP.NET's page-wide form) leaves
     almost no visible text, and every rule would then count as holding the whole page."""
-    body = tree.find(".//body") if tree.tag != "body" else tree
-    total = int(_STRING_LENGTH(body if body is not None else tree))
+    total = int(_STRING_LENGTH(_body(tree)))
     visible = visible_length(tree)
     return visible if visible * 4 >= total else total
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -463,6 +464,27 @@ def _strip_templates(
     return pa.Table.from_pylist(rows, schema=kept.schema), rejects
 
 
+def staging_pool(workers: int, *, warm: bool = False) -> ProcessPoolExecutor:
+    """The process pool batches are staged in (`run_local`'s and the flow's), its processes
+    started by `init_worker`. Spawned, not forked: the flow process runs Prefect's threads and
+    event loops, which a forked child would inherit in an undefined state."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=functools.partial(init_worker, warm=warm),
+    )
+
+
+def stop_in_background(pool: ProcessPoolExecutor) -> threading.Thread:
+    """Shut `pool` down in a (started, non-daemon) thread: its processes exit, ~0.1 s, while the
+    caller publishes; join the thread, or let the interpreter wait for it at exit."""
+    stopper = threading.Thread(
+        target=pool.shutdown, kwargs={"cancel_futures": True}, name="newsclean-pool-shutdown"
+    )
+    stopper.start()
+    return stopper
+
+
 def init_worker(*, warm: bool = False) -> None:
     """Start-up of a pool process that stages batches (the flow's pool and `run_local`'s):
 
@@ -524,19 +546,17 @@ def run_local(config: RunConfig, *, pool: bool | None = None) -> RunSummary:
     if not (pool if pool is not None else workers > 1):
         staged = [stage_batch(config, plan.run_key, batch) for batch in plan.batches]
         return publish_run(config, plan, staged)
-    context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
-    # the pool's processes exit (~0.1 s) while this process publishes
-    stopper = threading.Thread(target=executor.shutdown, name="newsclean-pool-shutdown")
+    executor = staging_pool(workers)
+    stopper: threading.Thread | None = None
     try:
         count = len(plan.batches)
         staged = list(
             executor.map(stage_batch, [config] * count, [plan.run_key] * count, plan.batches)
         )
-        stopper.start()
+        stopper = stop_in_background(executor)  # the processes exit while this one publishes
         return publish_run(config, plan, staged)
     finally:
-        if stopper.ident is not None:
+        if stopper is not None:
             stopper.join()
         else:
             executor.shutdown(cancel_futures=True)

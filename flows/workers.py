@@ -8,7 +8,6 @@ before it imports Prefect.
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -16,24 +15,15 @@ from contextlib import contextmanager
 
 _pool_lock = threading.Lock()
 _pool: Executor | None = None
-_spare: Executor | None = None  # started by `prestart`, adopted by the next `worker_pool`
-
-
-def _init_worker(warm: bool) -> None:
-    from cleaners.runner import init_worker
-
-    init_worker(warm=warm)
+_spare: ProcessPoolExecutor | None = (
+    None  # started by `prestart`, adopted by the next `worker_pool`
+)
 
 
 def _new_pool(workers: int, *, warm: bool) -> ProcessPoolExecutor:
-    # spawn, not fork: the flow process runs Prefect's threads and event loops, which a forked
-    # child would inherit in an undefined state.
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(warm,),
-    )
+    from cleaners.runner import staging_pool  # not at import: the CLI imports this module early
+
+    return staging_pool(workers, warm=warm)
 
 
 def prestart(workers: int) -> None:
@@ -71,22 +61,17 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
         yield None
         return
     with _pool_lock:
-        pool, _spare = (_spare, None) if _spare is not None else (None, None)
-        if pool is None:
-            pool = _new_pool(workers, warm=False)
+        pool = _spare or _new_pool(workers, warm=False)
+        _spare = None
         _pool = pool
     try:
         yield pool
     finally:
         with _pool_lock:
             _pool = None
-        # The processes exit (~0.1 s) while the flow goes on to publish; a non-daemon thread, so
-        # the interpreter still waits for them before it exits.
-        threading.Thread(
-            target=pool.shutdown,
-            kwargs={"wait": True, "cancel_futures": True},
-            name="newsclean-pool-shutdown",
-        ).start()
+        from cleaners.runner import stop_in_background
+
+        stop_in_background(pool)  # the processes exit while the flow goes on to publish
 
 
 def current_pool() -> Executor | None:
