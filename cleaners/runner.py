@@ -61,6 +61,14 @@ from cleaners.storage import (
 # reuses a batch a killed run of the previous code staged.
 STAGING_FORMAT = 2
 
+# The end of a run is cut into smaller batches (guided scheduling): a batch holds at most
+# 1/TAPER_DIVISOR of the bytes still to plan, down to MIN_BATCH_BYTES (or `batch_mb`, if
+# smaller). With equal batches the workers finish up to one whole batch apart, one core idle
+# meanwhile; tapered, they finish close together. Large JSONL files are sharded at that finer
+# grain so their tail can taper too; consecutive shards share a batch.
+TAPER_DIVISOR = 4
+MIN_BATCH_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class BatchSpec:
@@ -142,19 +150,21 @@ class RunSummary:
 
 def plan_run(config: RunConfig) -> RunPlan:
     """Find new or changed inputs and cut them into batches of at most `batch_size` files and
-    about `batch_mb` megabytes; a large uncompressed JSONL file is split into line-aligned shards
-    of that size, so one big dump neither fills memory nor runs on a single core."""
+    about `batch_mb` megabytes, smaller towards the end (`TAPER_DIVISOR`); a large uncompressed
+    JSONL file is split into line-aligned shards, so one big dump neither fills memory nor runs
+    on a single core. The cut depends on the inputs and the config only (not on the workers)."""
     layout = Layout(config.output_dir)
     root = config.input_dir
     if not root.is_dir():
         raise FileNotFoundError(f"input folder {root} does not exist or is not a folder")
     known = {} if config.full else load_manifest(layout)
     budget = config.batch_mb * 1024 * 1024
+    smallest = min(budget, MIN_BATCH_BYTES)
     units: list[InputUnit] = []
     paths = discover(root)
     unchanged = 0
     for rel in paths:
-        scan = scan_file(root / rel, shard_bytes=budget)
+        scan = scan_file(root / rel, shard_bytes=max(smallest, budget // TAPER_DIVISOR))
         if known.get(rel) == scan.file_hash:
             unchanged += 1
         elif scan.shards:
@@ -171,12 +181,14 @@ def plan_run(config: RunConfig) -> RunPlan:
         batches.append(BatchSpec(key=key, index=len(batches), units=tuple(current)))
         current.clear()
 
+    remaining = sum(u.nbytes for u in units)  # bytes not yet in a closed batch
     for unit in units:
-        if current and (
-            len(current) >= config.batch_size
-            or sum(u.nbytes for u in current) + unit.nbytes > budget
-        ):
+        limit = min(budget, max(smallest, remaining // TAPER_DIVISOR))
+        size = sum(u.nbytes for u in current)
+        if current and (len(current) >= config.batch_size or size + unit.nbytes > limit):
             close()
+            remaining -= size
+            limit = min(budget, max(smallest, remaining // TAPER_DIVISOR))
         current.append(unit)
     if current:
         close()

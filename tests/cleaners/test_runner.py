@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cleaners.config import RunConfig
-from cleaners.runner import init_worker, plan_run, prepare_output, stage_batch
+from cleaners.runner import MIN_BATCH_BYTES, init_worker, plan_run, prepare_output, stage_batch
 from tests.conftest import REPO_ROOT
 
 PAGE = (
@@ -50,7 +50,7 @@ _PARENT = r"""
 import multiprocessing, os, signal, sys, time
 sys.path.insert(0, {root!r})
 from concurrent.futures import ProcessPoolExecutor
-from cleaners.runner import init_worker
+from cleaners.runner import MIN_BATCH_BYTES, init_worker
 
 def slow_init():
     time.sleep(1.0)  # the parent is gone before the worker's start-up runs
@@ -101,3 +101,60 @@ def test_pool_processes_exit_when_their_parent_is_killed(tmp_path: Path, when: s
         assert not _alive(worker), "the orphaned pool process is still running"
     finally:
         parent.kill()
+
+
+# --- the plan: batches ----------------------------------------------------------------------
+
+
+def _write_inputs(raw: Path, sizes_kb: list[int]) -> None:
+    raw.mkdir()
+    for i, kb in enumerate(sizes_kb):
+        (raw / f"page-{i:03d}.txt").write_text("word " * (kb * 1024 // 5), encoding="utf-8")
+
+
+def test_plan_tapers_the_last_batches_and_covers_every_input_once(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _write_inputs(raw, [100] * 200)  # ~19.5 MB in 100 KB files
+    config = RunConfig(input_dir=raw, output_dir=tmp_path / "clean", batch_mb=4)
+    plan = plan_run(config)
+    sizes = [batch.size for batch in plan.batches]
+    paths = [path for batch in plan.batches for path in batch.paths]
+    assert sorted(paths) == paths and len(set(paths)) == 200  # each file once, in order
+    assert max(sizes) <= 4 * 1024 * 1024
+    # full batches while a quarter of the rest is more; the end in smaller steps down to about
+    # MIN_BATCH_BYTES, never growing again (the workers finish together, not a batch apart)
+    assert sizes[0] > 3.9 * 1024 * 1024
+    assert 0.9 * MIN_BATCH_BYTES <= sizes[-2] <= MIN_BATCH_BYTES
+    assert sizes[-1] < sizes[0] / 2
+    assert sizes == sorted(sizes, reverse=True)
+    assert plan == plan_run(config)  # the same inputs and config: the same batches and keys
+
+
+def test_plan_taper_depends_on_the_inputs_not_the_workers(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _write_inputs(raw, [300] * 20)
+    out = tmp_path / "clean"
+    one = plan_run(RunConfig(input_dir=raw, output_dir=out, workers=1, batch_mb=2))
+    many = plan_run(RunConfig(input_dir=raw, output_dir=out, workers=8, batch_mb=2))
+    assert [b.key for b in one.batches] == [b.key for b in many.batches]
+
+
+def test_large_jsonl_is_sharded_finely_and_its_shards_grouped_into_batches(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    line = '{"id": "%d", "text": "%s"}\n'
+    with (raw / "dump.jsonl").open("w", encoding="utf-8") as f:
+        for i in range(12_000):
+            f.write(line % (i, "lorem ipsum dolor " * 50))  # ~11 MB
+    config = RunConfig(input_dir=raw, output_dir=tmp_path / "clean", batch_mb=4)
+    plan = plan_run(config)
+    units = [unit for batch in plan.batches for unit in batch.units]
+    shards = [unit.shard for unit in units]
+    assert all(shard is not None for shard in shards)
+    starts = [s.start for s in shards if s is not None]
+    ends = [s.end for s in shards if s is not None]
+    assert starts[0] == 0 and starts[1:] == ends[:-1]  # contiguous, nothing skipped
+    assert ends[-1] == (raw / "dump.jsonl").stat().st_size
+    assert any(len(batch.units) > 1 for batch in plan.batches)  # shards share batches
+    assert max(batch.size for batch in plan.batches) <= 4 * 1024 * 1024
+    assert plan.batches[-1].size < plan.batches[0].size
