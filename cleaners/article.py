@@ -36,7 +36,9 @@ def record_id(source_path: str, record_key: str | int = 0) -> str:
 @dataclass(frozen=True, slots=True)
 class RawRecord:
     """One input document. `source_path` is relative to the input folder (POSIX separators);
-    `record_index` is the 1-based line number inside a JSONL file and 0 for single-document files."""
+    `record_index` is the 1-based line number inside a JSONL file and 0 for single-document files.
+    `content` is sanitised text (`cleaners.readers.sanitize`: no control characters), which the
+    pipeline hands the HTML parser without scanning it again."""
 
     source_path: str
     record_index: int

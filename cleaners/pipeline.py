@@ -181,6 +181,7 @@ def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[i
                 record.content,
                 url=url,
                 options=html.HtmlOptions(timeout=config.html_timeout_seconds),
+                sanitized=True,  # the readers' `sanitize` did it
             )
         except html.HtmlExtractionError as exc:
             return _reject(record, RejectReason(exc.reason), exc.detail)

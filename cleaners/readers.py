@@ -26,7 +26,11 @@ SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES
 
 # C0 controls (but tab/newline/carriage return) and DEL: they crash lxml-based tools.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# ... and the noncharacters U+FFFE/U+FFFF, which XML parsers reject: what `sanitize` removes, so
+# that the text of every record is safe to parse (cleaners.html relies on it)
+UNSAFE_CHARS = re.compile(CONTROL_CHARS.pattern.removesuffix("]") + "\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # what CONTROL_CHARS matches
+_NONCHARACTERS_UTF8 = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
 _BINARY_CONTROLS = bytes([*range(0, 9), *range(14, 32)])  # C0 controls other than \t\n\v\f\r
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:]{2,40})""", re.I
@@ -156,31 +160,74 @@ def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]
     return None, "no encoding decodes these bytes (not UTF-8, cp1252 or a detectable charset)"
 
 
-def _fix_mojibake(text: str) -> str:
+def _fix_mojibake(text: str, utf8: bytes | None = None) -> str:
+    """`text` with mojibake (UTF-8 read as cp1252 somewhere upstream) repaired by ftfy, when it
+    is installed and the text shows the telltale sequences; `utf8`: `text`'s UTF-8 bytes, where
+    the test is a byte search (~30x faster than scanning a non-ASCII str)."""
+    suspect = (
+        _MOJIBAKE_HINT.search(text) is not None
+        if utf8 is None
+        else _MOJIBAKE_HINT_UTF8.search(utf8) is not None
+    )
+    if not suspect:
+        return text
     try:
         import ftfy
     except ImportError:  # optional: without it, mojibake passes through unchanged
         return text
     # Only the encoding repair: ftfy's other fixes (quotes, HTML entities) would alter real text.
-    suspect = "Ã" in text or "Â" in text or "â" in text  # fast scans before the regex
-    return ftfy.fix_encoding(text) if suspect and _MOJIBAKE_HINT.search(text) else text
+    return ftfy.fix_encoding(text)
 
 
-# Sequences that UTF-8 text read as cp1252/latin-1 produces (Ã©, â€™, Â ...).
+# Sequences that UTF-8 text read as cp1252/latin-1 produces (Ã©, â€™, Â ...): Ã, Â or â, then
+# one of the characters cp1252 decodes the bytes 0x80-0xBF to ...
 _MOJIBAKE_HINT = re.compile(
     "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
+)
+# ... and the same in UTF-8 bytes (a literal first byte: searched at memchr speed)
+_MOJIBAKE_HINT_UTF8 = re.compile(
+    rb"\xc3[\x82\x83\xa2]"
+    rb"(?:\xc2[\x80-\xbf]|\xe2\x80[\x98-\xba]|\xe2\x82\xac|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]"
+    rb"|\xc6\x92|\xcb[\x86\x9c])"
 )
 
 
 def sanitize(text: str) -> str:
-    """Normalise newlines and drop NUL/control characters."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Control characters are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte
-    # character: deleting them from the encoded bytes is exact, and ~5x faster than the regex.
+    """Normalise newlines and drop what `UNSAFE_CHARS` matches (NUL, other controls, U+FFFE/F)."""
     raw = text.encode("utf-8", "surrogatepass")
-    kept = raw.translate(None, _CONTROL_BYTES)
-    return text if len(kept) == len(raw) else kept.decode("utf-8", "surrogatepass")
+    kept = _sanitize_utf8(raw)
+    return text if kept is raw else kept.decode("utf-8", "surrogatepass")
+
+
+def _sanitize_utf8(data: bytes) -> bytes:
+    """`sanitize` on UTF-8 bytes (`data` itself when nothing changes). Exact on bytes: control
+    characters are ASCII bytes, and the noncharacters' 3-byte sequences start with a lead byte;
+    UTF-8 never has either inside another character. ~5x faster than a regex on the str."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:  # lone carriage returns (old Mac files): rare, spare the copy
+            data = data.replace(b"\r", b"\n")
+    kept = data.translate(None, _CONTROL_BYTES)
+    if len(kept) != len(data):
+        data = kept
+    if b"\xef\xbf" in data:
+        for sequence in _NONCHARACTERS_UTF8:
+            data = data.replace(sequence, b"")
+    return data
+
+
+def decode_sanitized(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]:
+    """`decode_text` followed by `sanitize`. UTF-8 input, the usual case, is sanitised as bytes
+    before its one decoding (a str round trip costs ~0.6 ms per 180 KB page)."""
+    utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not utf8.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            clean = _sanitize_utf8(utf8)
+            return _fix_mojibake(clean.decode("utf-8"), clean), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    text, encoding = decode_text(data, is_html=is_html)
+    return (None if text is None else sanitize(text)), encoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,11 +326,10 @@ def read_records(
     if looks_binary(data):
         yield reject(RejectReason.BINARY, "file content is binary, not text")
         return
-    text, encoding = decode_text(data, is_html=kind == "html")
+    text, encoding = decode_sanitized(data, is_html=kind == "html")
     if text is None:
         yield reject(RejectReason.UNDECODABLE, encoding)
         return
-    text = sanitize(text)
     if not text.strip():
         yield reject(RejectReason.EMPTY, "no text left after removing control characters")
         return

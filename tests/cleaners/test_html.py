@@ -426,13 +426,23 @@ def test_binary_garbage_is_rejected_cleanly() -> None:
     assert err.value.reason in {RejectReason.MALFORMED, RejectReason.NO_CONTENT}
 
 
-def test_huge_input_is_capped() -> None:
+@pytest.mark.parametrize("sanitized", [False, True])
+def test_huge_input_is_capped(sanitized: bool) -> None:
     filler = "<div class='x'><p>" + PARAGRAPHS[0] + "</p></div>" * 1
     html = article_page("".join(filler for _ in range(20_000)))  # ~4 MB
     assert len(html) > 3_000_000
-    result = extract_html(html, url=URL, options=HtmlOptions(max_chars=200_000, timeout=60))
+    options = HtmlOptions(max_chars=200_000, timeout=60)
+    result = extract_html(html, url=URL, options=options, sanitized=sanitized)
     assert result.truncated
     assert result.text
+
+
+def test_sanitized_input_skips_only_the_scan() -> None:
+    page = article_page()
+    assert extract_html(page, url=URL, sanitized=True) == extract_html(page, url=URL)
+    # unsanitised input must not claim to be: the default scan is what removes the NULs
+    dirty = page.replace("<p>", "<p>\x00", 1)
+    assert "\x00" not in extract_html(dirty, url=URL).text
 
 
 # ------------------------------------------------------------------------------------------

@@ -87,9 +87,19 @@ def test_cleaner_keeps_a_subsequence_of_the_input_lines_and_explains_the_rest(te
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=0x1F000), max_size=80))
-def test_sanitize_drops_exactly_the_control_characters(text: str) -> None:
-    from cleaners.readers import CONTROL_CHARS
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(max_codepoint=0x1F000), st.sampled_from("\x00\x07\x7f\r\n\ufffe\uffffÃ©")
+        ),
+        max_size=80,
+    )
+)
+def test_sanitize_drops_exactly_the_unsafe_characters(text: str) -> None:
+    from cleaners.readers import UNSAFE_CHARS, _fix_mojibake, decode_sanitized
 
-    expected = CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    expected = UNSAFE_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     assert sanitize(text) == expected
+    # the readers' byte-level path for UTF-8 files: the same text (then the mojibake repair)
+    if not any("\ud800" <= c <= "\udfff" for c in text):  # lone surrogates: not in UTF-8 files
+        assert decode_sanitized(text.encode("utf-8")) == (_fix_mojibake(expected), "utf-8")

@@ -226,3 +226,20 @@ def test_utf16_with_bom_is_text_not_binary() -> None:
         and text.strip("\ufeff") == "Some article text here."
         and encoding == "utf-16"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("<p>Caf\u00e9\x00 au\r\nlait\ufffe \x07cr\u00e8me\uffff</p>\r", "utf-8"),
+        ("\ufeff<p>Caf\u00e9\x00 au\r\nlait\ufffe \x07cr\u00e8me\uffff</p>\r", "utf-8"),  # BOM
+        ("<p>Caf\u00e9\x00 au\r\nlait\ufffe \x07cr\u00e8me\uffff</p>\r", "utf-16"),
+    ],
+)
+def test_records_are_free_of_characters_parsers_reject(
+    tmp_path: Path, data: str, encoding: str
+) -> None:
+    rel = write(tmp_path, "page.html", data.encode(encoding))
+    [record] = read_all(tmp_path, rel)
+    assert isinstance(record, RawRecord)
+    assert record.content.lstrip("\ufeff") == "<p>Caf\u00e9 au\nlait cr\u00e8me</p>\n"
