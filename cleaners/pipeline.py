@@ -235,10 +235,10 @@ def too_little_text(text: str, config: RunConfig) -> tuple[RejectReason, str] | 
     """Why a cleaned text is no article (too short; too few letters: emoji, numbers), or None."""
     if len(text) < config.min_chars:
         return RejectReason.TOO_SHORT, f"{len(text)} characters (minimum {config.min_chars})"
+    if language.has_letters(text, config.min_letters):  # a prefix settles long texts
+        return None
     letters = language.count_letters(text)
-    if letters < config.min_letters:
-        return RejectReason.NO_CONTENT, f"only {letters} letters (minimum {config.min_letters})"
-    return None
+    return RejectReason.NO_CONTENT, f"only {letters} letters (minimum {config.min_letters})"
 
 
 def _reject(

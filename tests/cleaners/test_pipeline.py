@@ -76,6 +76,17 @@ def test_text_without_letters_is_no_content(tmp_path: Path, body: str) -> None:
     (tmp_path / "x.txt").write_text(body)
     articles, rejects = rows(tmp_path, "x.txt")
     assert articles == [] and [r["reason"] for r in rejects] == ["no_content"]
+    assert rejects[0]["detail"].startswith("only 0 letters (minimum ")
+
+
+def test_letters_far_into_a_long_text_count(tmp_path: Path) -> None:
+    # the letters test looks at a prefix first; letters only after it must still count
+    (tmp_path / "late.txt").write_text("12 345 6789\n" * 200 + "Harbour wall repairs begin.\n" * 5)
+    _, rejects = rows(tmp_path, "late.txt", min_chars=10, min_letters=100)
+    assert rejects == []
+    (tmp_path / "late.txt").write_text("12 345 6789\n" * 200 + "Harbour wall.\n")
+    _, rejects = rows(tmp_path, "late.txt", min_chars=10, min_letters=100)
+    assert [r["detail"] for r in rejects] == ["only 11 letters (minimum 100) after cleaning"]
 
 
 def test_failure_inside_one_record_does_not_lose_the_batch(
