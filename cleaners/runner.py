@@ -32,6 +32,7 @@ import xxhash
 from cleaners import dedup
 from cleaners.article import (
     ARTICLE_FILE_SCHEMA,
+    ARTICLE_SCHEMA,
     PIPELINE_VERSION,
     REJECT_SCHEMA,
     Reject,
@@ -349,7 +350,8 @@ def _finish_batch(
     lines) and its rejects (the staged ones, duplicates, articles the templates left too short)."""
     layout = Layout(config.output_dir)
     outcome = _BatchOutcome()
-    candidates = read_table(batch.candidates)
+    # the article columns only: the signatures and template keys were read by the run-wide steps
+    candidates = read_table(batch.candidates, columns=ARTICLE_SCHEMA.names)
     ids = candidates["id"].to_pylist()
     is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
     kept, template_rejects = _strip_templates(
@@ -451,7 +453,7 @@ def _strip_templates(
     kept: pa.Table, templates: RunTemplates, config: RunConfig, stats: BatchStats
 ) -> tuple[pa.Table, list[dict[str, object]]]:
     """Remove learnt site-template lines from surviving articles; an article left too short by
-    that goes to rejects. Returns the articles (CANDIDATE_SCHEMA) and those reject rows."""
+    that goes to rejects. Returns the articles (ARTICLE_SCHEMA) and those reject rows."""
     if not any(templates.has_templates(host) for host in kept["host"].to_pylist()):
         return kept, []
     rows, rejects = [], []
