@@ -160,35 +160,19 @@ def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]
     return None, "no encoding decodes these bytes (not UTF-8, cp1252 or a detectable charset)"
 
 
-def _fix_mojibake(text: str, utf8: bytes | None = None) -> str:
-    """`text` with mojibake (UTF-8 read as cp1252 somewhere upstream) repaired by ftfy, when it
-    is installed and the text shows the telltale sequences; `utf8`: `text`'s UTF-8 bytes, where
-    the test is a byte search (~30x faster than scanning a non-ASCII str)."""
-    suspect = (
-        _MOJIBAKE_HINT.search(text) is not None
-        if utf8 is None
-        else _MOJIBAKE_HINT_UTF8.search(utf8) is not None
-    )
-    if not suspect:
-        return text
+def _fix_mojibake(text: str) -> str:
     try:
         import ftfy
     except ImportError:  # optional: without it, mojibake passes through unchanged
         return text
     # Only the encoding repair: ftfy's other fixes (quotes, HTML entities) would alter real text.
-    return ftfy.fix_encoding(text)
+    suspect = "Ã" in text or "Â" in text or "â" in text  # fast scans before the regex
+    return ftfy.fix_encoding(text) if suspect and _MOJIBAKE_HINT.search(text) else text
 
 
-# Sequences that UTF-8 text read as cp1252/latin-1 produces (Ã©, â€™, Â ...): Ã, Â or â, then
-# one of the characters cp1252 decodes the bytes 0x80-0xBF to ...
+# Sequences that UTF-8 text read as cp1252/latin-1 produces (Ã©, â€™, Â ...).
 _MOJIBAKE_HINT = re.compile(
     "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
-)
-# ... and the same in UTF-8 bytes (a literal first byte: searched at memchr speed)
-_MOJIBAKE_HINT_UTF8 = re.compile(
-    rb"\xc3[\x82\x83\xa2]"
-    rb"(?:\xc2[\x80-\xbf]|\xe2\x80[\x98-\xba]|\xe2\x82\xac|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]"
-    rb"|\xc6\x92|\xcb[\x86\x9c])"
 )
 
 
@@ -222,8 +206,7 @@ def decode_sanitized(data: bytes, *, is_html: bool = False) -> tuple[str | None,
     utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if not utf8.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            clean = _sanitize_utf8(utf8)
-            return _fix_mojibake(clean.decode("utf-8"), clean), "utf-8"
+            return _fix_mojibake(_sanitize_utf8(utf8).decode("utf-8")), "utf-8"
         except UnicodeDecodeError:
             pass
     text, encoding = decode_text(data, is_html=is_html)
