@@ -2,11 +2,13 @@
 Reject with a reason, so one bad file or JSONL line never loses its neighbours.
 
 Supported: .html/.htm pages, .txt scraped plain text, .jsonl dumps (`text` or `html`, optional
-`id`, `url`, `title`, `author`, `date`), each optionally gzip-compressed (`.gz`).
+`id`, `url`, `title`, `author`, `date`), each optionally gzip-compressed (`.gz`), and web
+archives (.warc, .warc.gz), which `cleaners.warc` reads.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import re
@@ -22,7 +24,8 @@ from cleaners.article import RawRecord, Reject, RejectReason, record_id
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES
+WARC_SUFFIXES = frozenset({".warc"})
+SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES
 
 # C0 controls (but tab/newline/carriage return) and DEL: they crash lxml-based tools.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -60,7 +63,8 @@ class ReadLimits:
 
 
 def source_kind(path: str | PurePosixPath) -> str | None:
-    """`html`, `text`, `jsonl`, or None for an unsupported file; looks through one `.gz`."""
+    """`html`, `text`, `jsonl`, `warc`, or None for an unsupported file; looks through one
+    `.gz`."""
     suffixes = [s.lower() for s in PurePosixPath(path).suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
@@ -73,6 +77,8 @@ def source_kind(path: str | PurePosixPath) -> str | None:
         return "text"
     if last in JSONL_SUFFIXES:
         return "jsonl"
+    if last in WARC_SUFFIXES:
+        return "warc"
     return None
 
 
@@ -121,11 +127,14 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.10
 
 
-def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]:
+def decode_text(
+    data: bytes, *, is_html: bool = False, declared: str | None = None
+) -> tuple[str | None, str]:
     """Decode bytes of unknown encoding. Returns (text, encoding) or (None, why).
 
-    Order: BOM, strict UTF-8, the page's declared charset (HTML), charset detection. Mojibake
-    (UTF-8 read as cp1252 somewhere upstream) is repaired with ftfy when it is installed."""
+    Order: BOM, strict UTF-8, `declared` (a charset the transport named, e.g. an HTTP header's),
+    the page's declared charset (HTML), charset detection. Mojibake (UTF-8 read as cp1252
+    somewhere upstream) is repaired with ftfy when it is installed."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -137,6 +146,10 @@ def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]
         return _fix_mojibake(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    if declared:
+        decoded = _decode_declared(data, declared)
+        if decoded is not None:
+            return decoded
     if is_html:
         match = _META_CHARSET.search(data[:4096])
         if match:
@@ -176,6 +189,22 @@ _MOJIBAKE_HINT = re.compile(
 )
 
 
+def _decode_declared(data: bytes, declared: str) -> tuple[str, str] | None:
+    """`data` decoded with a declared charset, or None when the label is unknown or wrong.
+    Like browsers (WHATWG Encoding), latin-1 and ASCII labels mean windows-1252: servers say
+    iso-8859-1 for pages full of cp1252 curly quotes."""
+    try:
+        name = codecs.lookup(declared.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    for encoding in ("cp1252", name) if name in ("iso8859-1", "latin-1", "ascii") else (name,):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def sanitize(text: str) -> str:
     """Normalise newlines and drop what `UNSAFE_CHARS` matches (NUL, other controls, U+FFFE/F)."""
     raw = text.encode("utf-8", "surrogatepass")
@@ -200,7 +229,9 @@ def _sanitize_utf8(data: bytes) -> bytes:
     return data
 
 
-def decode_sanitized(data: bytes, *, is_html: bool = False) -> tuple[str | None, str]:
+def decode_sanitized(
+    data: bytes, *, is_html: bool = False, declared: str | None = None
+) -> tuple[str | None, str]:
     """`decode_text` followed by `sanitize`. UTF-8 input, the usual case, is sanitised as bytes
     before its one decoding (a str round trip costs ~0.6 ms per 180 KB page)."""
     utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -209,14 +240,15 @@ def decode_sanitized(data: bytes, *, is_html: bool = False) -> tuple[str | None,
             return _fix_mojibake(_sanitize_utf8(utf8).decode("utf-8")), "utf-8"
         except UnicodeDecodeError:
             pass
-    text, encoding = decode_text(data, is_html=is_html)
+    text, encoding = decode_text(data, is_html=is_html, declared=declared)
     return (None if text is None else sanitize(text)), encoding
 
 
 @dataclass(frozen=True, slots=True)
 class ByteRange:
-    """A shard of a large uncompressed JSONL file: the lines that start in [start, end).
-    `first_line` is the 1-based number of the line at `start`."""
+    """A shard of a large uncompressed JSONL file: the lines that start in [start, end), or of
+    a large WARC file: the records that start in [start, end) (offsets in the file as stored).
+    `first_line` is the 1-based number of the line (WARC: the record) at `start`."""
 
     start: int
     end: int
@@ -232,7 +264,12 @@ class FileScan:
 
 def scan_file(path: Path, shard_bytes: int | None = None) -> FileScan:
     """Hash a file in one streaming pass and, for an uncompressed JSONL file larger than
-    `shard_bytes`, cut it into line-aligned byte ranges so big dumps become several batches."""
+    `shard_bytes`, cut it into line-aligned byte ranges so big dumps become several batches
+    (WARC files: record-aligned ranges, `cleaners.warc.scan_warc`)."""
+    if shard_bytes and source_kind(path.name) == "warc" and path.stat().st_size > shard_bytes:
+        from cleaners import warc  # late: warc imports this module
+
+        return warc.scan_warc(path, shard_bytes)
     digest = xxhash.xxh3_128()
     shardable = (
         bool(shard_bytes) and source_kind(path.name) == "jsonl" and path.suffix.lower() != ".gz"
@@ -285,11 +322,17 @@ def read_records(
         suffix = "".join(PurePosixPath(source_path).suffixes) or "(no extension)"
         yield reject(
             RejectReason.UNSUPPORTED,
-            f"unsupported file type {suffix}; expected .html, .htm, .txt, .jsonl (optionally .gz)",
+            f"unsupported file type {suffix}; expected .html, .htm, .txt, .jsonl, .warc"
+            " (optionally .gz)",
         )
         return
     if kind == "jsonl":
         yield from _read_jsonl(root / source_path, source_path, limits, byte_range)
+        return
+    if kind == "warc":
+        from cleaners import warc  # late: warc imports this module (and warcio is only needed here)
+
+        yield from warc.read_warc(root / source_path, source_path, limits, byte_range)
         return
     try:
         data = _read_bytes(root / source_path, limits)

@@ -1,0 +1,385 @@
+"""WARC input: real archives written with warcio's WARCWriter, read back through the readers."""
+
+from __future__ import annotations
+
+import gzip
+from io import BytesIO
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaners.article import RawRecord, Reject, RejectReason
+from cleaners.config import RunConfig
+from cleaners.readers import ReadLimits, read_records, scan_file, source_kind
+from cleaners.runner import run_local
+from cleaners.warc import parse_content_type
+
+ARTICLE_HTML = (
+    b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+    b"<title>Millbrook opens a footbridge over the Ashwater</title></head><body><article>"
+    b"<h1>Millbrook opens a footbridge over the Ashwater</h1>"
+    b"<p>The new footbridge between the market square and the rail station opened on Friday "
+    b"morning, eleven months after the old crossing was closed for safety reasons.</p>"
+    b"<p>Engineers said the steel deck was lifted into place in a single night in March, which "
+    b"kept the river open to rowing crews and the summer ferry.</p>"
+    b"<p>Shopkeepers on Bridge Lane said trade had fallen by a third while walkers had to take "
+    b"the long way round through the industrial estate.</p>"
+    b"</article></body></html>"
+)
+
+Record = RawRecord | Reject
+
+
+class Archive:
+    """A WARC file under construction: records are appended with fixed ids, in order."""
+
+    def __init__(self, compress: bool) -> None:
+        self.buffer = BytesIO()
+        self.writer = WARCWriter(self.buffer, gzip=compress)
+        self.count = 0
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        self.count += 1
+        return {
+            "WARC-Record-ID": f"<urn:uuid:00000000-0000-4000-8000-{self.count:012d}>",
+            "WARC-Date": "2025-06-01T08:00:00Z",
+            **(extra or {}),
+        }
+
+    def response(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        status: str = "200 OK",
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
+        http = StatusAndHeaders(
+            status,
+            headers if headers is not None else [("Content-Type", "text/html; charset=utf-8")],
+            protocol="HTTP/1.1",
+        )
+        record = self.writer.create_warc_record(
+            url,
+            "response",
+            payload=BytesIO(body),
+            http_headers=http,
+            warc_headers_dict=self._headers(),
+        )
+        self.writer.write_record(record)
+
+    def resource(self, url: str, body: bytes, content_type: str) -> None:
+        record = self.writer.create_warc_record(
+            url,
+            "resource",
+            payload=BytesIO(body),
+            warc_content_type=content_type,
+            warc_headers_dict=self._headers(),
+        )
+        self.writer.write_record(record)
+
+    def request(self, url: str) -> None:
+        http = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True)
+        record = self.writer.create_warc_record(
+            url,
+            "request",
+            payload=BytesIO(b""),
+            http_headers=http,
+            warc_headers_dict=self._headers(),
+        )
+        self.writer.write_record(record)
+
+    def warcinfo(self) -> None:
+        record = self.writer.create_warcinfo_record(
+            "test.warc", {"software": "newsclean tests", "format": "WARC File Format 1.1"}
+        )
+        record.rec_headers.replace_header("WARC-Record-ID", self._headers()["WARC-Record-ID"])
+        self.writer.write_record(record)
+
+    def revisit(self, url: str, refers_to_date: str) -> None:
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = self.writer.create_revisit_record(
+            url,
+            digest="sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            refers_to_uri=url,
+            refers_to_date=refers_to_date,
+            http_headers=http,
+        )
+        record.rec_headers.replace_header("WARC-Record-ID", self._headers()["WARC-Record-ID"])
+        self.writer.write_record(record)
+
+    def save(self, folder: Path, name: str) -> str:
+        (folder / name).write_bytes(self.buffer.getvalue())
+        return name
+
+
+@pytest.fixture(params=[True, False], ids=["warc.gz", "warc"])
+def compress(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+def name_for(compress: bool, stem: str = "crawl") -> str:
+    return f"{stem}.warc.gz" if compress else f"{stem}.warc"
+
+
+def read_all(root: Path, rel: str, limits: ReadLimits | None = None) -> list[Record]:
+    return list(read_records(root, rel, limits))
+
+
+def test_source_kind_recognises_warc() -> None:
+    assert source_kind("crawl.warc") == "warc"
+    assert source_kind("CC-MAIN-0001.warc.gz") == "warc"
+    assert source_kind("crawl.warc.gz.gz") is None
+
+
+def test_content_type_parsing() -> None:
+    assert parse_content_type('text/HTML; Charset="ISO-8859-1"') == ("text/html", "iso-8859-1")
+    assert parse_content_type("text/plain") == ("text/plain", None)
+    assert parse_content_type("html") == (None, None)
+    assert parse_content_type(None) == (None, None)
+
+
+def test_html_and_text_responses_become_documents(tmp_path: Path, compress: bool) -> None:
+    archive = Archive(compress)
+    archive.warcinfo()
+    archive.request("https://news.example.org/footbridge")
+    archive.response("https://news.example.org/footbridge", ARTICLE_HTML)
+    archive.response(
+        "https://news.example.org/notes.txt",
+        b"Council notes\nThe footbridge opens on Friday.\n",
+        headers=[("Content-Type", "text/plain")],
+    )
+    archive.resource("https://news.example.org/saved", ARTICLE_HTML, "text/html")
+    rel = archive.save(tmp_path, name_for(compress))
+
+    records = read_all(tmp_path, rel)
+
+    assert all(isinstance(r, RawRecord) for r in records), records
+    html, text, resource = (r for r in records if isinstance(r, RawRecord))
+    assert (html.kind, html.url, html.record_index) == (
+        "html",
+        "https://news.example.org/footbridge",
+        3,  # the warcinfo and request records count, though they are skipped
+    )
+    assert html.source_id == "<urn:uuid:00000000-0000-4000-8000-000000000003>"
+    assert html.source_line == 3 and html.date is None
+    assert "steel deck was lifted into place" in html.content
+    assert (text.kind, text.record_index) == ("text", 4)
+    assert text.content == "Council notes\nThe footbridge opens on Friday.\n"
+    assert (resource.kind, resource.record_index) == ("html", 5)
+
+
+@pytest.mark.parametrize(
+    ("charset", "sentence"),
+    [
+        # detection alone reads these bytes as cp1250 ("seńora") or cp932: the header decides
+        (
+            "ISO-8859-1",
+            "La se\u00f1ora Pe\u00f1a abri\u00f3 el puente de A\u00f1orbe el s\u00e1bado",
+        ),
+        ("koi8-r", "Новый мост через реку открыт в пятницу"),
+    ],
+)
+def test_charset_from_the_http_header_decodes_the_page(
+    tmp_path: Path, compress: bool, charset: str, sentence: str
+) -> None:
+    page = f"<html><body><p>{sentence}</p></body></html>"
+    archive = Archive(compress)
+    archive.response(
+        "https://diario.example.es/puente",
+        page.encode(charset),
+        headers=[("Content-Type", f"text/html; charset={charset}")],
+    )
+    [record] = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+    assert isinstance(record, RawRecord)
+    assert sentence in record.content
+
+
+def test_gzip_content_encoding_and_chunked_transfer_are_undone(
+    tmp_path: Path, compress: bool
+) -> None:
+    encoded = gzip.compress(ARTICLE_HTML, mtime=0)
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(encoded), encoded)
+    archive = Archive(compress)
+    archive.response(
+        "https://news.example.org/footbridge",
+        chunked,
+        headers=[
+            ("Content-Type", "text/html"),
+            ("Content-Encoding", "gzip"),
+            ("Transfer-Encoding", "chunked"),
+        ],
+    )
+    [record] = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+    assert isinstance(record, RawRecord)
+    assert "Shopkeepers on Bridge Lane" in record.content
+
+
+def test_failed_redirected_non_text_and_revisited_captures_are_rejects(
+    tmp_path: Path, compress: bool
+) -> None:
+    archive = Archive(compress)
+    archive.response(
+        "https://news.example.org/gone", b"<html>Not found</html>", status="404 Not Found"
+    )
+    archive.response(
+        "http://news.example.org/moved",
+        b"",
+        status="301 Moved Permanently",
+        headers=[("Location", "https://news.example.org/moved")],
+    )
+    archive.response(
+        "https://news.example.org/photo.jpg",
+        b"\xff\xd8\xff\xe0" + bytes(200),
+        headers=[("Content-Type", "image/jpeg")],
+    )
+    archive.revisit("https://news.example.org/footbridge", "2025-05-30T10:00:00Z")
+    rel = archive.save(tmp_path, name_for(compress))
+
+    missing, moved, photo, revisit = read_all(tmp_path, rel)
+
+    assert isinstance(missing, Reject) and missing.reason == RejectReason.UNSUPPORTED
+    assert missing.detail == "WARC response: HTTP 404"
+    assert (missing.source_line, missing.url) == (1, "https://news.example.org/gone")
+    assert isinstance(moved, Reject) and moved.reason == RejectReason.UNSUPPORTED
+    assert moved.detail == "WARC response: HTTP 301 redirect to https://news.example.org/moved"
+    assert isinstance(photo, Reject) and photo.reason == RejectReason.UNSUPPORTED
+    assert photo.detail == "WARC response of type image/jpeg"
+    assert isinstance(revisit, Reject) and revisit.reason == RejectReason.DUPLICATE
+    assert "https://news.example.org/footbridge" in revisit.detail
+    assert "2025-05-30T10:00:00Z" in revisit.detail
+    assert len({r.id for r in (missing, moved, photo, revisit)}) == 4
+
+
+def test_payload_over_the_cap_is_too_large(tmp_path: Path, compress: bool) -> None:
+    archive = Archive(compress)
+    archive.response("https://news.example.org/huge", b"<html><body>" + b"word " * 2000)
+    archive.response("https://news.example.org/footbridge", ARTICLE_HTML)
+    rel = archive.save(tmp_path, name_for(compress))
+
+    huge, page = read_all(tmp_path, rel, ReadLimits(max_record_chars=1000))
+
+    assert isinstance(huge, Reject) and huge.reason == RejectReason.TOO_LARGE
+    assert isinstance(page, RawRecord) and page.record_index == 2
+
+
+def test_nul_bytes_are_stripped_and_binary_or_empty_payloads_rejected(
+    tmp_path: Path, compress: bool
+) -> None:
+    archive = Archive(compress)
+    archive.response("https://a.example/nul", b"<html><body><p>Har\x00bour news</p></body></html>")
+    archive.response("https://a.example/blank", b"  \n")
+    archive.response("https://a.example/binary", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    archive.response(
+        "https://a.example/untyped",
+        b"  <!DOCTYPE html><html><p>Sniffed page</p></html>",
+        headers=[],
+    )
+    rel = archive.save(tmp_path, name_for(compress))
+
+    nul, blank, binary, untyped = read_all(tmp_path, rel)
+
+    assert isinstance(nul, RawRecord) and "Harbour news" in nul.content
+    assert isinstance(blank, Reject) and blank.reason == RejectReason.EMPTY
+    assert isinstance(binary, Reject) and binary.reason == RejectReason.BINARY
+    assert isinstance(untyped, RawRecord) and untyped.kind == "html"
+
+
+def test_archive_without_documents_is_reported_empty(tmp_path: Path, compress: bool) -> None:
+    archive = Archive(compress)
+    archive.warcinfo()
+    [reject] = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+    assert isinstance(reject, Reject) and reject.reason == RejectReason.EMPTY
+
+
+def test_truncated_archive_keeps_the_records_before_the_break(tmp_path: Path) -> None:
+    archive = Archive(compress=True)
+    for number in range(3):
+        archive.response(f"https://news.example.org/{number}", ARTICLE_HTML)
+    data = archive.buffer.getvalue()
+    (tmp_path / "cut.warc.gz").write_bytes(data[: len(data) - 150])
+
+    records = read_all(tmp_path, "cut.warc.gz")
+
+    assert [type(r) for r in records] == [RawRecord, RawRecord, Reject]
+    broken = records[-1]
+    assert isinstance(broken, Reject) and broken.reason == RejectReason.MALFORMED
+    assert broken.source_line == 3 and "from number 3 on" in broken.detail
+
+
+def test_ids_are_stable_across_reads(tmp_path: Path, compress: bool) -> None:
+    archive = Archive(compress)
+    archive.response("https://news.example.org/footbridge", ARTICLE_HTML)
+    archive.response("https://news.example.org/gone", b"", status="404 Not Found")
+    rel = archive.save(tmp_path, name_for(compress))
+    first, second = read_all(tmp_path, rel), read_all(tmp_path, rel)
+    assert [r.id for r in first] == [r.id for r in second]
+    assert first == second
+
+
+def test_shards_cover_every_record_exactly_once(tmp_path: Path, compress: bool) -> None:
+    archive = Archive(compress)
+    for number in range(12):
+        if number % 4 == 3:
+            archive.request(f"https://news.example.org/{number}")
+        archive.response(
+            f"https://news.example.org/{number}",
+            ARTICLE_HTML.replace(b"Friday", b"day %d" % number),
+        )
+    rel = archive.save(tmp_path, name_for(compress))
+    whole = read_all(tmp_path, rel)
+
+    scan = scan_file(tmp_path / rel, shard_bytes=1500)
+    assert len(scan.shards) >= 3
+    assert scan.file_hash == scan_file(tmp_path / rel).file_hash  # the same hash, sharded or not
+    assert scan.shards[0].start == 0 and scan.shards[-1].end == (tmp_path / rel).stat().st_size
+    assert all(a.end == b.start for a, b in zip(scan.shards, scan.shards[1:], strict=False))
+    sharded = [
+        record for shard in scan.shards for record in read_records(tmp_path, rel, byte_range=shard)
+    ]
+    assert sharded == whole
+    assert len(whole) == 12
+
+
+def test_truncated_archive_read_in_shards_matches_the_whole(tmp_path: Path) -> None:
+    archive = Archive(compress=True)
+    for number in range(8):
+        archive.response(f"https://news.example.org/{number}", ARTICLE_HTML)
+    data = archive.buffer.getvalue()
+    (tmp_path / "cut.warc.gz").write_bytes(data[: len(data) - 150])
+
+    shards = scan_file(tmp_path / "cut.warc.gz", shard_bytes=1200).shards
+    sharded = [
+        r for shard in shards for r in read_records(tmp_path, "cut.warc.gz", byte_range=shard)
+    ]
+
+    assert len(shards) >= 2
+    assert sharded == read_all(tmp_path, "cut.warc.gz")
+    assert [r.reason for r in sharded if isinstance(r, Reject)] == [RejectReason.MALFORMED]
+
+
+def test_run_publishes_warc_documents_and_rejects(tmp_path: Path) -> None:
+    archive = Archive(compress=True)
+    archive.warcinfo()
+    archive.response("https://news.example.org/footbridge", ARTICLE_HTML)
+    archive.response("https://news.example.org/gone", b"", status="404 Not Found")
+    (tmp_path / "raw").mkdir()
+    archive.save(tmp_path / "raw", "crawl.warc.gz")
+    config = RunConfig(
+        input_dir=tmp_path / "raw", output_dir=tmp_path / "clean", workers=1, min_chars=100
+    )
+
+    run_local(config)
+
+    articles = ds.dataset(config.output_dir / "articles", partitioning="hive").to_table()
+    [article] = articles.to_pylist()
+    assert article["url"] == "https://news.example.org/footbridge"
+    assert (article["source_path"], article["source_line"]) == ("crawl.warc.gz", 2)
+    assert article["host"] == "news.example.org"
+    assert "Shopkeepers on Bridge Lane" in article["text"]
+    [reject] = ds.dataset(config.output_dir / "rejects").to_table().to_pylist()
+    assert (reject["reason"], reject["source_line"]) == ("unsupported", 3)
+    assert reject["url"] == "https://news.example.org/gone"
