@@ -90,7 +90,7 @@ def test_each_duplicate_group_keeps_exactly_one_and_names_it(
     for case in CASES:
         if case.get("duplicate_group"):
             groups[case["duplicate_group"]].append(found[(case["path"], case.get("line"))])
-    assert len(groups) == 4
+    assert len(groups) == 5
     for name, members in groups.items():
         kept = [m for m in members if m["dataset"] == "articles"]
         dropped = [m for m in members if m["dataset"] == "rejects"]
