@@ -23,6 +23,7 @@ gigabytes, and each record is capped (`max_record_chars`) instead.
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,36 +76,52 @@ def read_warc(
     """The documents of a WARC file, or of the records that start in `byte_range` (numbered from
     its `first_line`). Never raises: a broken archive ends in one `malformed` reject."""
     limits = limits or ReadLimits()
-    ordinal = byte_range.first_line - 1 if byte_range else 0
-    completed = ordinal  # records fully read: a break hits record `completed + 1`
+    first = byte_range.first_line - 1 if byte_range else 0
+    completed = first  # records fully read: a break hits record `completed + 1`
     produced = 0
-    try:
-        with path.open("rb") as stream:
-            if byte_range is not None:
-                stream.seek(byte_range.start)
-            # Created after the seek: warcio takes the stream's position as its first offset, so
-            # the offsets it reports are positions in the file, as `scan_warc` recorded them.
-            archive = ArchiveIterator(stream)
-            for record in archive:
-                ordinal += 1
-                outcome = _document(record, source_path, ordinal, limits)
-                offset = archive.get_record_offset()  # also reads the record to its end
-                if byte_range is not None and offset >= byte_range.end:
-                    break  # the next shard's first record
-                if _ended_early(archive, record):
-                    raise _TruncatedRecord(f"record {ordinal} ends before its Content-Length")
-                completed = ordinal
-                if outcome is not None:
-                    produced += 1
-                    yield outcome
-    except _BROKEN_ARCHIVE as exc:
-        yield _rest_reject(source_path, completed + 1, f"broken WARC archive: {_brief(exc)}")
-        return
-    except OSError as exc:
-        yield _rest_reject(
-            source_path, completed + 1, f"cannot read file: {exc}", RejectReason.ERROR
-        )
-        return
+    # A `gzip crawl.warc` archive is one gzip stream, not one member per record as WARC tools
+    # write them; warcio refuses it after the first record, so it is read again through gzip
+    # (unsharded: scan_warc finds no boundaries in it), going on after the records already read.
+    whole_gzip = False
+    while True:
+        ordinal = first
+        try:
+            with gzip.open(path, "rb") if whole_gzip else path.open("rb") as stream:
+                if byte_range is not None:
+                    stream.seek(byte_range.start)
+                # Created after the seek: warcio takes the stream's position as its first
+                # offset, so the offsets it reports are positions in the file, as `scan_warc`
+                # recorded them.
+                archive = ArchiveIterator(stream)
+                for record in archive:
+                    ordinal += 1
+                    if ordinal <= completed:
+                        continue  # yielded before the gzip retry
+                    outcome = _document(record, source_path, ordinal, limits)
+                    offset = archive.get_record_offset()  # also reads the record to its end
+                    if byte_range is not None and offset >= byte_range.end:
+                        break  # the next shard's first record
+                    if _ended_early(archive, record):
+                        raise _TruncatedRecord(f"record {ordinal} ends before its Content-Length")
+                    completed = ordinal
+                    if outcome is not None:
+                        produced += 1
+                        yield outcome
+        except ArchiveLoadFailed as exc:
+            if not whole_gzip and byte_range is None and _starts_with_gzip(path):
+                whole_gzip = True
+                continue
+            yield _rest_reject(source_path, completed + 1, f"broken WARC archive: {_brief(exc)}")
+            return
+        except _BROKEN_ARCHIVE as exc:
+            yield _rest_reject(source_path, completed + 1, f"broken WARC archive: {_brief(exc)}")
+            return
+        except OSError as exc:
+            yield _rest_reject(
+                source_path, completed + 1, f"cannot read file: {exc}", RejectReason.ERROR
+            )
+            return
+        break
     if byte_range is None and produced == 0:
         yield Reject(
             id=record_id(source_path),
@@ -112,6 +129,11 @@ def read_warc(
             reason=RejectReason.EMPTY,
             detail=f"WARC file holds no documents ({completed} records, none a page or text)",
         )
+
+
+def _starts_with_gzip(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(2) == b"\x1f\x8b"
 
 
 def scan_warc(path: Path, shard_bytes: int) -> FileScan:

@@ -310,6 +310,17 @@ def test_truncated_archive_keeps_the_records_before_the_break(tmp_path: Path) ->
     assert broken.source_line == 3 and "from number 3 on" in broken.detail
 
 
+def test_archive_gzipped_as_one_stream_is_read_whole(tmp_path: Path) -> None:
+    archive = Archive(compress=False)  # `gzip crawl.warc` rather than one member per record
+    for number in range(3):
+        archive.response(f"https://news.example.org/{number}", ARTICLE_HTML)
+    (tmp_path / "whole.warc.gz").write_bytes(gzip.compress(archive.buffer.getvalue(), mtime=0))
+
+    records = read_all(tmp_path, "whole.warc.gz")
+
+    assert [(type(r), r.source_line) for r in records] == [(RawRecord, n) for n in (1, 2, 3)]
+
+
 def test_ids_are_stable_across_reads(tmp_path: Path, compress: bool) -> None:
     archive = Archive(compress)
     archive.response("https://news.example.org/footbridge", ARTICLE_HTML)
