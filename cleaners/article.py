@@ -29,14 +29,16 @@ InputKind = Literal["html", "text"]
 
 def record_id(source_path: str, record_key: str | int = 0) -> str:
     """Stable 128-bit id of an input record, from where it came from: the path relative to the
-    input folder and, inside a JSONL file, the record's own `id` if it has one, else its line."""
+    input folder and, inside a JSONL or WARC file, the record's own id if it has one, else its
+    line (record number)."""
     return xxhash.xxh3_128_hexdigest(f"{source_path}\x00{record_key}".encode())
 
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
     """One input document. `source_path` is relative to the input folder (POSIX separators);
-    `record_index` is the 1-based line number inside a JSONL file and 0 for single-document files.
+    `record_index` is the 1-based line number inside a JSONL file, the 1-based record number inside
+    a WARC file, and 0 for single-document files.
     `content` is sanitised text (`cleaners.readers.sanitize`: no control characters), which the
     pipeline hands the HTML parser without scanning it again."""
 
@@ -192,7 +194,7 @@ ARTICLE_SCHEMA = pa.schema(
     [
         pa.field("id", pa.string(), nullable=False),
         pa.field("source_path", pa.string(), nullable=False),
-        pa.field("source_line", pa.int32()),  # 1-based line of a JSONL record; null for files
+        pa.field("source_line", pa.int32()),  # JSONL line / WARC record number; null for files
         pa.field("source_id", pa.string()),
         pa.field("url", pa.string()),
         pa.field("host", pa.string()),

@@ -100,7 +100,7 @@ class BatchResult:
 
 @dataclass(frozen=True, slots=True)
 class InputUnit:
-    """One unit of input work: a whole file, or one shard of a large JSONL file."""
+    """One unit of input work: a whole file, or one shard of a large JSONL or WARC file."""
 
     path: str
     file_hash: str

@@ -65,7 +65,7 @@ STAGING_FORMAT = 2
 # The end of a run is cut into smaller batches (guided scheduling): a batch holds at most
 # 1/TAPER_DIVISOR of the bytes still to plan, down to MIN_BATCH_BYTES (or `batch_mb`, if
 # smaller). With equal batches the workers finish up to one whole batch apart, one core idle
-# meanwhile; tapered, they finish close together. Large JSONL files are sharded at that finer
+# meanwhile; tapered, they finish close together. Large JSONL and WARC files are sharded at that finer
 # grain so their tail can taper too; consecutive shards share a batch.
 TAPER_DIVISOR = 4
 MIN_BATCH_BYTES = 1024 * 1024
@@ -152,8 +152,9 @@ class RunSummary:
 def plan_run(config: RunConfig) -> RunPlan:
     """Find new or changed inputs and cut them into batches of at most `batch_size` files and
     about `batch_mb` megabytes, smaller towards the end (`TAPER_DIVISOR`); a large uncompressed
-    JSONL file is split into line-aligned shards, so one big dump neither fills memory nor runs
-    on a single core. The cut depends on the inputs and the config only (not on the workers)."""
+    JSONL file or WARC archive is split into line- or record-aligned shards, so one big dump
+    neither fills memory nor runs on a single core. The cut depends on the inputs and the config
+    only (not on the workers)."""
     layout = Layout(config.output_dir)
     root = config.input_dir
     if not root.is_dir():
