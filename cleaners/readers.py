@@ -262,13 +262,21 @@ class FileScan:
     shards: tuple[ByteRange, ...]  # empty: read the file whole
 
 
-def scan_file(path: Path, shard_bytes: int | None = None) -> FileScan:
+def scan_file(
+    path: Path, shard_bytes: int | None = None, known_hash: str | None = None
+) -> FileScan:
     """Hash a file in one streaming pass and, for an uncompressed JSONL file larger than
     `shard_bytes`, cut it into line-aligned byte ranges so big dumps become several batches
-    (WARC files: record-aligned ranges, `cleaners.warc.scan_warc`)."""
+    (WARC files: record-aligned ranges, `cleaners.warc.scan_warc`). `known_hash`: the hash an
+    earlier run recorded; a WARC file that still has it is only hashed, not parsed (its shards
+    are not needed, and parsing a crawl's archives on every run would cost minutes)."""
     if shard_bytes and source_kind(path.name) == "warc" and path.stat().st_size > shard_bytes:
         from cleaners import warc  # late: warc imports this module
 
+        if known_hash is not None:
+            unsharded = scan_file(path)
+            if unsharded.file_hash == known_hash:
+                return unsharded
         return warc.scan_warc(path, shard_bytes)
     digest = xxhash.xxh3_128()
     shardable = (

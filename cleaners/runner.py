@@ -166,7 +166,11 @@ def plan_run(config: RunConfig) -> RunPlan:
     paths = discover(root)
     unchanged = 0
     for rel in paths:
-        scan = scan_file(root / rel, shard_bytes=max(smallest, budget // TAPER_DIVISOR))
+        scan = scan_file(
+            root / rel,
+            shard_bytes=max(smallest, budget // TAPER_DIVISOR),
+            known_hash=known.get(rel),
+        )
         if known.get(rel) == scan.file_hash:
             unchanged += 1
         elif scan.shards:

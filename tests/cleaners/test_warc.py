@@ -353,6 +353,11 @@ def test_shards_cover_every_record_exactly_once(tmp_path: Path, compress: bool) 
     ]
     assert sharded == whole
     assert len(whole) == 12
+    # an archive an earlier run saw unchanged is hashed only: no parse, no shards (a rerun
+    # over a crawl must not unpack every archive again); a changed one is cut again
+    unchanged = scan_file(tmp_path / rel, shard_bytes=1500, known_hash=scan.file_hash)
+    assert unchanged.file_hash == scan.file_hash and unchanged.shards == ()
+    assert scan_file(tmp_path / rel, shard_bytes=1500, known_hash="0" * 32) == scan
 
 
 def test_truncated_archive_read_in_shards_matches_the_whole(tmp_path: Path) -> None:
