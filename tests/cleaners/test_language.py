@@ -356,3 +356,26 @@ def test_a_broken_or_unwritable_cache_is_rebuilt_or_skipped(tmp_path: Path) -> N
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     assert _run_cached(blocked, "build", texts) == expected
+
+
+def test_long_text_with_its_words_between_the_windows_is_still_judged_whole() -> None:
+    # Long texts are sampled before they are reduced: raw windows of figures hold no letters,
+    # which must send the detector to the whole text, not make it answer "und".
+    figures = "12 345 678 90\n" * 300
+    text = figures + DE + "\n" + figures
+    assert len(text) > lang.RAW_SAMPLE_ABOVE
+    assert not lang.has_letters(
+        lang.reduce_text(lang.sample_text(text, lang.SAMPLE_WINDOWS, lang.RAW_WINDOW_CHARS)), 40
+    )
+    assert detect_language(text).code == "de"
+    assert detect_language(figures * 2).code == "und"
+
+
+def test_long_text_sampled_raw_gives_the_answer_of_the_whole_text() -> None:
+    init_detector()
+    for base in (EN, DE, RU):
+        # URLs, handles and numbers in the windows are reduced away as in the whole text
+        text = _long(base + " https://example.org/a/b?c=1 @desk 2025-03-07 ", 12)
+        assert len(text) > lang.RAW_SAMPLE_ABOVE
+        whole = lang._best(lang.reduce_text(text))
+        assert detect_language(text).code == whole.lang
