@@ -637,6 +637,22 @@ class DedupIndex:
         docs = DedupColumns.from_entries(entries)
         return self.add_rows(docs, range(len(docs)))
 
+    def remove(self, ids: Iterable[str]) -> int:
+        """Forget published documents (their input changed, and they are published anew or
+        not at all). Returns how many of `ids` were in the index."""
+        self._flush()
+        rows = sorted({r for r in map(self._row_of, set(ids)) if r is not None})
+        if not rows:
+            return 0
+        keep = np.ones(len(self._id_keys), dtype=bool)
+        keep[rows] = False
+        self._ids = self._ids.filter(pa.array(keep))
+        self._id_keys, self._hash = self._id_keys[keep], self._hash[keep]
+        self._dates, self._sig8 = self._dates[keep], self._sig8[keep]
+        self._nosig = {r - int(np.count_nonzero(~keep[:r])) for r in self._nosig if keep[r]}
+        self._id_lookup = self._hash_lookup = self._lookup = None
+        return len(rows)
+
     def add_rows(self, docs: DedupColumns, rows: Iterable[int]) -> int:
         """`add` for some rows of `docs`."""
         fresh: list[tuple[str, int]] = []

@@ -117,6 +117,7 @@ class RunSummary:
     duplicates: int = 0
     near_duplicates: int = 0
     prior_duplicates: int = 0  # duplicates of articles published by an earlier run
+    retracted: int = 0  # articles of changed inputs, published by an earlier run, taken back
     failed_batches: list[str] = field(default_factory=list)  # "batch N: error", not published
     articles_written: int = 0
     rejects_written: int = 0
@@ -136,6 +137,7 @@ class RunSummary:
             "duplicates": self.duplicates,
             "near_duplicates": self.near_duplicates,
             "prior_duplicates": self.prior_duplicates,
+            "retracted": self.retracted,
             "languages": dict(sorted(self.stats.languages.items())),
             "rules": {
                 rule: {
@@ -268,6 +270,8 @@ def publish_run(
         shutil.rmtree(layout.staging, ignore_errors=True)
         return summary
 
+    manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
+    outputs = GroupWrite()  # made durable and visible together, before the metadata
     # Only the small columns of every candidate are held at once (a few hundred bytes per
     # document, in arrays), never the texts.
     docs = _dedup_columns(staged)
@@ -276,6 +280,8 @@ def publish_run(
         if layout.dedup_index.exists()
         else dedup.DedupIndex()
     )
+    retracted = _retract_changed_inputs(layout, plan, manifest_rows, outputs)
+    summary.retracted = index.remove(retracted)
     duplicates = dedup.resolve_columns(docs, threshold=config.near_duplicate_threshold, index=index)
     run_ids = set(docs.ids)
 
@@ -288,7 +294,6 @@ def publish_run(
             if doc_id not in duplicates:
                 templates.learn_keys(host, keys)
 
-    outputs = GroupWrite()  # made durable and visible together, before the metadata
     templates.freeze()  # the threads below share it
 
     def finish(batch: StagedBatch) -> _BatchOutcome:
@@ -298,7 +303,6 @@ def publish_run(
     # with the GIL released. Outcomes are merged in batch order, so the summary is the same.
     with ThreadPoolExecutor(max_workers=max(1, config.effective_workers)) as pool:
         outcomes = list(pool.map(finish, staged))
-    manifest_rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
     plan_batches = {b.key: b for b in plan.batches}
     for batch, outcome in zip(staged, outcomes, strict=True):
         summary.files_written += outcome.files
@@ -328,6 +332,37 @@ def publish_run(
     # Under the run lock no other run is staging: leftovers of killed runs over other inputs go too.
     shutil.rmtree(layout.staging, ignore_errors=True)
     return summary
+
+
+def _retract_changed_inputs(
+    layout: Layout, plan: RunPlan, manifest_rows: dict[str, dict[str, Any]], outputs: GroupWrite
+) -> list[str]:
+    """Take what earlier runs published from inputs that changed since (a JSONL dump or a WARC
+    archive that grew, an edited page) out of their parts: each part is rewritten without those
+    rows, or removed when none are left, in `outputs`. Their documents are then published
+    anew by this run, not twice. Returns the ids of the articles taken out."""
+    changed = {path for batch in plan.batches for path in batch.paths if path in manifest_rows}
+    if not changed:
+        return []
+    changed_paths = pa.array(sorted(changed), pa.string())
+    retracted: list[str] = []
+    for key in sorted({str(manifest_rows[path]["batch"]) for path in changed}):
+        parts = [*sorted(layout.articles.glob(f"language=*/part-{key}.parquet"))]
+        for part in [*parts, layout.reject_part(key)]:
+            if not part.exists():
+                continue
+            table = read_table(part)
+            gone = pc.is_in(table["source_path"], value_set=changed_paths)
+            if not pc.any(gone).as_py():
+                continue
+            if part in parts:
+                retracted += table.filter(gone)["id"].to_pylist()
+            kept = table.filter(pc.invert(gone))
+            if kept.num_rows:
+                outputs.write_table(part, kept)
+            else:
+                outputs.remove(part)
+    return retracted
 
 
 @dataclass

@@ -151,21 +151,28 @@ class GroupWrite:
 
     def __init__(self) -> None:
         self.pending: list[tuple[Path, Path]] = []
+        self.removals: list[Path] = []
 
     def write_table(self, path: Path, table: pa.Table) -> None:
         self.pending.append((_write_temp(path, table), path))
 
+    def remove(self, path: Path) -> None:
+        """Delete `path` at commit, after the group's files are in place."""
+        self.removals.append(path)
+
     def commit(self) -> list[Path]:
-        """Make every file of the group durable and visible; returns their paths."""
-        if not self.pending:
-            return []
-        with ThreadPoolExecutor(max_workers=min(16, len(self.pending))) as pool:
-            list(pool.map(_fsync_file, [tmp for tmp, _ in self.pending]))
+        """Make every file of the group durable and visible, then delete the files `remove`
+        named; returns the paths written."""
+        if self.pending:
+            with ThreadPoolExecutor(max_workers=min(16, len(self.pending))) as pool:
+                list(pool.map(_fsync_file, [tmp for tmp, _ in self.pending]))
         for tmp, path in self.pending:
             os.replace(tmp, path)
+        for path in self.removals:
+            path.unlink(missing_ok=True)
         done = [path for _, path in self.pending]
-        fsync_dirs(done)
-        self.pending = []
+        fsync_dirs([*done, *self.removals])
+        self.pending, self.removals = [], []
         return done
 
 

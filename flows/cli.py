@@ -137,6 +137,11 @@ def format_summary(summary: dict[str, Any], output_dir: Path) -> str:
         f"  duplicates {summary['duplicates']} exact, {summary['near_duplicates']} near, "
         f"{summary['prior_duplicates']} already published by earlier runs"
     )
+    if summary.get("retracted"):
+        lines.append(
+            f"  replaced  {summary['retracted']} articles of changed inputs that earlier runs "
+            "published"
+        )
     languages = ", ".join(f"{code} {n}" for code, n in summary["languages"].items()) or "none"
     lines.append(f"  languages {languages}")
     for failure in summary.get("failed_batches", []):

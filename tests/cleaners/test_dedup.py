@@ -388,6 +388,30 @@ def test_index_round_trip(tmp_path: Path) -> None:
     assert DedupIndex.load(tmp_path / "missing.parquet").query([entry("x", BASE)]) == {}
 
 
+def test_index_forgets_removed_documents_as_if_never_added(tmp_path: Path) -> None:
+    unsigned = DedupEntry("u-1", content_hash("unsigned text"), None, None, 13)
+    kept = [entry("k-1", STORY[0]), unsigned, entry("k-2", STORY[1])]
+    gone = [entry("pub-base", BASE), entry("g-2", STORY[2])]
+    idx = DedupIndex()
+    idx.add([gone[0], kept[0], unsigned, gone[1]])
+    idx.save(tmp_path / "before.parquet")  # lookups built and flushed before the removal
+    assert "pub-base" in idx and idx.query([entry("n", BASE)])
+    idx.add([kept[2]])  # still pending when removing
+    assert idx.remove(["pub-base", "g-2", "never-added"]) == 2
+    assert len(idx) == 3 and "pub-base" not in idx and "k-2" in idx
+    assert idx.query([entry("n", BASE)]) == {}  # no longer a copy of anything published
+    assert idx.query([entry("n", STORY[0])])["n"].duplicate_of == "k-1"
+    near = idx.query([entry("n", " ".join([STORY[1], STORY[1], "One line more at the end."]))])
+    assert near["n"].duplicate_of == "k-2" and near["n"].kind == "near_duplicate"
+    fresh = DedupIndex()
+    fresh.add(kept)
+    assert idx.to_table().sort_by("id").equals(fresh.to_table().sort_by("id"))
+    assert idx.query([DedupEntry("m", content_hash("unsigned text"), None, None, 13)]) == {
+        "m": Duplicate("u-1", "duplicate", 1.0)
+    }
+    assert idx.remove([]) == 0
+
+
 def test_index_is_compact(tmp_path: Path) -> None:
     rnd = random.Random(1)
     idx = DedupIndex()

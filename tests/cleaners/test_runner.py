@@ -158,3 +158,87 @@ def test_large_jsonl_is_sharded_finely_and_its_shards_grouped_into_batches(tmp_p
     assert any(len(batch.units) > 1 for batch in plan.batches)  # shards share batches
     assert max(batch.size for batch in plan.batches) <= 4 * 1024 * 1024
     assert plan.batches[-1].size < plan.batches[0].size
+
+
+# --- changed inputs: their earlier documents are replaced, not published twice --------------
+
+_HARBOUR = (
+    "The council voted late on Tuesday to approve the new harbour budget after a long debate "
+    "about dredging costs, the ferry timetable and the repairs to the old sea wall. "
+)
+_SCHOOL = (
+    "The school board adopted a new reading programme for the autumn term, with extra hours "
+    "for pupils who fell behind and a small grant for the town library to stay open longer. "
+)
+_BRIDGE = (
+    "The river bridge closes for three weeks of repairs from Monday; lorries are sent through "
+    "the industrial estate while buses keep their usual route over the temporary crossing. "
+)
+
+
+def _published(output: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    import pyarrow.dataset as ds
+
+    def rows(folder: Path, partitioning: str | None) -> list[dict[str, object]]:
+        if not folder.exists():
+            return []
+        return ds.dataset(folder, partitioning=partitioning).to_table().to_pylist()
+
+    return rows(output / "articles", "hive"), rows(output / "rejects", None)
+
+
+def _run(raw: Path, output: Path) -> dict[str, object]:
+    from cleaners.runner import run_local
+
+    return run_local(RunConfig(input_dir=raw, output_dir=output, workers=1)).to_dict()
+
+
+def test_a_grown_jsonl_dump_replaces_its_earlier_articles(tmp_path: Path) -> None:
+    import json
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    dump = raw / "dump.jsonl"
+    lines = [
+        json.dumps({"id": key, "text": text * 4}) for key, text in (("a", _HARBOUR), ("b", _SCHOOL))
+    ]
+    dump.write_text("\n".join(lines) + "\n")
+    _run(raw, output)
+    with dump.open("a") as stream:
+        stream.write(json.dumps({"id": "c", "text": _BRIDGE * 4}) + "\n")
+    summary = _run(raw, output)
+    articles, rejects = _published(output)
+    assert sorted(a["source_id"] for a in articles) == ["a", "b", "c"]  # each once
+    assert len({a["id"] for a in articles}) == 3 and rejects == []
+    assert summary["retracted"] == 2 and summary["prior_duplicates"] == 0
+
+
+def test_an_edited_file_is_replaced_and_its_batch_neighbours_stay(tmp_path: Path) -> None:
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "harbour.txt").write_text(_HARBOUR * 4)
+    (raw / "school.txt").write_text(_SCHOOL * 4)  # shares the first run's batch
+    _run(raw, output)
+    (raw / "harbour.txt").write_text(_BRIDGE * 4)
+    _run(raw, output)
+    articles, _ = _published(output)
+    by_path = {a["source_path"]: a["text"] for a in articles}
+    assert len(articles) == 2 and by_path["school.txt"].startswith("The school board")
+    assert by_path["harbour.txt"].startswith("The river bridge")
+    # the old harbour text is no longer published: a new file with it is news, not a duplicate
+    (raw / "later.txt").write_text(_HARBOUR * 4)
+    summary = _run(raw, output)
+    articles, _ = _published(output)
+    assert summary["prior_duplicates"] == 0 and len(articles) == 3
+
+
+def test_a_changed_file_that_now_fails_leaves_no_article_and_no_empty_part(tmp_path: Path) -> None:
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "harbour.txt").write_text(_HARBOUR * 4)
+    _run(raw, output)
+    (raw / "harbour.txt").write_text("   \n")
+    _run(raw, output)
+    articles, rejects = _published(output)
+    assert articles == [] and [r["reason"] for r in rejects] == ["empty"]
+    assert not list((output / "articles").rglob("*.parquet"))  # the emptied part is gone
