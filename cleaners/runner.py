@@ -280,12 +280,12 @@ def publish_run(
         if layout.dedup_index.exists()
         else dedup.DedupIndex()
     )
-    retracted = _retract_changed_inputs(layout, plan, manifest_rows, outputs)
+    templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
+    retracted = _retract_changed_inputs(layout, plan, manifest_rows, outputs, templates)
     summary.retracted = index.remove(retracted)
     duplicates = dedup.resolve_columns(docs, threshold=config.near_duplicate_threshold, index=index)
     run_ids = set(docs.ids)
 
-    templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
     for batch in staged:
         table = read_table(batch.candidates, columns=["id", "host", "template_keys"])
         for doc_id, host, keys in zip(
@@ -335,12 +335,17 @@ def publish_run(
 
 
 def _retract_changed_inputs(
-    layout: Layout, plan: RunPlan, manifest_rows: dict[str, dict[str, Any]], outputs: GroupWrite
+    layout: Layout,
+    plan: RunPlan,
+    manifest_rows: dict[str, dict[str, Any]],
+    outputs: GroupWrite,
+    templates: RunTemplates,
 ) -> list[str]:
     """Take what earlier runs published from inputs that changed since (a JSONL dump or a WARC
     archive that grew, an edited page) out of their parts: each part is rewritten without those
-    rows, or removed when none are left, in `outputs`. Their documents are then published
-    anew by this run, not twice. Returns the ids of the articles taken out."""
+    rows, or removed when none are left, in `outputs`; the site-template counts forget those
+    articles. Their documents are then published (and counted) anew by this run, not twice.
+    Returns the ids of the articles taken out."""
     changed = {path for batch in plan.batches for path in batch.paths if path in manifest_rows}
     if not changed:
         return []
@@ -356,7 +361,13 @@ def _retract_changed_inputs(
             if not pc.any(gone).as_py():
                 continue
             if part in parts:
-                retracted += table.filter(gone)["id"].to_pylist()
+                taken = table.filter(gone)
+                retracted += taken["id"].to_pylist()
+                for host, text, removed in zip(
+                    *(taken[c].to_pylist() for c in ("host", "text", "removed")), strict=True
+                ):
+                    stripped = [r["text"] for r in removed if r["rule"] == TEMPLATE_RULE]
+                    templates.unlearn(host, text, stripped)
             kept = table.filter(pc.invert(gone))
             if kept.num_rows:
                 outputs.write_table(part, kept)

@@ -242,3 +242,44 @@ def test_a_changed_file_that_now_fails_leaves_no_article_and_no_empty_part(tmp_p
     articles, rejects = _published(output)
     assert articles == [] and [r["reason"] for r in rejects] == ["empty"]
     assert not list((output / "articles").rglob("*.parquet"))  # the emptied part is gone
+
+
+def test_a_growing_dump_counts_each_article_once_for_the_site_templates(tmp_path: Path) -> None:
+    import json
+    import random
+
+    from cleaners.site_templates import RULE
+    from cleaners.storage import Layout, load_manifest_templates
+    from cleaners.text.templates import TemplateIndex
+
+    words = (
+        "harbour ferry council budget market mayor school bridge river library festival "
+        "orchard railway station museum garden bakery hospital stadium theatre lighthouse"
+    ).split()
+
+    def story(seed: int) -> str:
+        pick = random.Random(seed).choice
+        body = [" ".join(pick(words) for _ in range(18)).capitalize() + "." for _ in range(4)]
+        return "\n".join([*body, "The Harbour Gazette goes to print on Quay Street each Thursday."])
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    for n in range(1, 6):  # the dump grows by one story per run, and is read whole each time
+        (raw / "dump.jsonl").write_text(
+            "".join(
+                json.dumps({"id": f"s{k}", "url": f"https://gazette.example/{k}", "text": story(k)})
+                + "\n"
+                for k in range(n)
+            )
+        )
+        summary = _run(raw, output)
+        assert summary["rejects"] == 0, summary["rejects_by_reason"]
+    articles, _ = _published(output)
+    assert len(articles) == 5
+    for article in articles:  # the footer is the site's template; the stories' own lines are not
+        assert (
+            "Quay Street" not in str(article["text"]) and len(str(article["text"]).split("\n")) == 4
+        )
+        assert [r["rule"] for r in article["removed"]] == [RULE]  # type: ignore[union-attr]
+    blob = load_manifest_templates(Layout(output))
+    assert blob is not None and TemplateIndex.from_bytes(blob).docs["gazette.example"] == 5
