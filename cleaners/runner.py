@@ -92,6 +92,9 @@ class RunPlan:
     inputs: int  # files found under the input folder
     unchanged: int  # of which an earlier run already processed this exact content
     batches: tuple[BatchSpec, ...]
+    # of the files to process, how many an earlier run processed with this exact content but
+    # other cleaning settings (`cleaning_settings`): they are processed again, and replaced
+    resettled: int = 0
 
     @property
     def files_to_process(self) -> int:
@@ -112,6 +115,7 @@ class RunSummary:
     inputs: int
     unchanged: int
     processed_files: int
+    resettled: int = 0  # processed again because the cleaning settings changed (RunPlan)
     batches: int = 0
     stats: BatchStats = field(default_factory=BatchStats)
     duplicates: int = 0
@@ -129,6 +133,7 @@ class RunSummary:
             "inputs": self.inputs,
             "unchanged": self.unchanged,
             "processed_files": self.processed_files,
+            "resettled": self.resettled,
             "batches": self.batches,
             "records": self.stats.records,
             "articles": self.articles_written,
@@ -151,6 +156,12 @@ class RunSummary:
         }
 
 
+def cleaning_settings(config: RunConfig) -> str:
+    """What decides what a document becomes besides its input: the pipeline's version and the
+    cleaning options. An input processed with other settings is processed again."""
+    return f"{PIPELINE_VERSION}|{config.cleaning_fingerprint()}"
+
+
 def plan_run(config: RunConfig) -> RunPlan:
     """Find new or changed inputs and cut them into batches of at most `batch_size` files and
     about `batch_mb` megabytes, smaller towards the end (`TAPER_DIVISOR`); a large uncompressed
@@ -162,23 +173,28 @@ def plan_run(config: RunConfig) -> RunPlan:
     if not root.is_dir():
         raise FileNotFoundError(f"input folder {root} does not exist or is not a folder")
     known = {} if config.full else load_manifest(layout)
+    settings = cleaning_settings(config)
     budget = config.batch_mb * 1024 * 1024
     smallest = min(budget, MIN_BATCH_BYTES)
     units: list[InputUnit] = []
     paths = discover(root)
-    unchanged = 0
+    unchanged = resettled = 0
     for rel in paths:
+        earlier_hash, earlier_settings = known.get(rel, (None, None))
+        same_settings = earlier_settings == settings
         scan = scan_file(
             root / rel,
             shard_bytes=max(smallest, budget // TAPER_DIVISOR),
-            known_hash=known.get(rel),
+            known_hash=earlier_hash if same_settings else None,
         )
-        if known.get(rel) == scan.file_hash:
+        if earlier_hash == scan.file_hash and same_settings:
             unchanged += 1
         elif scan.shards:
             units += [InputUnit(rel, scan.file_hash, scan.size, shard) for shard in scan.shards]
         else:
             units.append(InputUnit(rel, scan.file_hash, scan.size))
+        if earlier_hash == scan.file_hash and not same_settings:
+            resettled += 1
     fingerprint = f"{PIPELINE_VERSION}|{STAGING_FORMAT}|{config.cleaning_fingerprint()}"
     batches: list[BatchSpec] = []
     current: list[InputUnit] = []
@@ -201,7 +217,13 @@ def plan_run(config: RunConfig) -> RunPlan:
     if current:
         close()
     run_key = xxhash.xxh3_64_hexdigest("".join(b.key for b in batches).encode())
-    return RunPlan(run_key=run_key, inputs=len(paths), unchanged=unchanged, batches=tuple(batches))
+    return RunPlan(
+        run_key=run_key,
+        inputs=len(paths),
+        unchanged=unchanged,
+        batches=tuple(batches),
+        resettled=resettled,
+    )
 
 
 def prepare_output(config: RunConfig) -> None:
@@ -248,6 +270,7 @@ def publish_run(
         inputs=plan.inputs,
         unchanged=plan.unchanged,
         processed_files=plan.files_to_process,
+        resettled=plan.resettled,
         batches=len(plan.batches),
     )
     for batch in staged:
@@ -321,6 +344,7 @@ def publish_run(
                 "size": size,
                 "batch": batch.key,
                 "run": plan.run_key,
+                "settings": cleaning_settings(config),
             }
 
     # Metadata after the data it describes: a crash before this point republishes the same parts.

@@ -40,6 +40,9 @@ MANIFEST_SCHEMA = pa.schema(
         pa.field("size", pa.int64(), nullable=False),
         pa.field("batch", pa.string(), nullable=False),
         pa.field("run", pa.string(), nullable=False),
+        # the cleaning settings the file was processed with (`runner.cleaning_settings`); null in
+        # manifests written before the column existed
+        pa.field("settings", pa.string()),
     ]
 )
 
@@ -204,12 +207,18 @@ def remove_leftovers(root: Path) -> list[Path]:
     return removed
 
 
-def load_manifest(layout: Layout) -> dict[str, str]:
-    """source_path -> file_hash of every input an earlier run finished."""
+def load_manifest(layout: Layout) -> dict[str, tuple[str, str | None]]:
+    """source_path -> (file_hash, settings) of every input an earlier run finished."""
     if not layout.manifest.exists():
         return {}
-    table = read_table(layout.manifest, columns=["source_path", "file_hash"])
-    return dict(zip(table["source_path"].to_pylist(), table["file_hash"].to_pylist(), strict=True))
+    table = read_table(layout.manifest)
+    paths, hashes = table["source_path"].to_pylist(), table["file_hash"].to_pylist()
+    settings = (
+        table["settings"].to_pylist() if "settings" in table.column_names else [None] * len(paths)
+    )
+    return {
+        path: (digest, kind) for path, digest, kind in zip(paths, hashes, settings, strict=True)
+    }
 
 
 MANIFEST_TEMPLATES_KEY = b"newsclean.site_templates"

@@ -41,6 +41,12 @@ def plan_inputs(config: RunConfig) -> RunPlan:
         len(plan.batches),
         plan.unchanged,
     )
+    if plan.resettled:
+        logger.info(
+            "%d of them unchanged but processed with other cleaning settings before: processed "
+            "again, their earlier documents replaced",
+            plan.resettled,
+        )
     return plan
 
 

@@ -137,6 +137,10 @@ def format_summary(summary: dict[str, Any], output_dir: Path) -> str:
         f"  duplicates {summary['duplicates']} exact, {summary['near_duplicates']} near, "
         f"{summary['prior_duplicates']} already published by earlier runs"
     )
+    if summary.get("resettled"):
+        lines.append(
+            f"  reprocessed {summary['resettled']} unchanged inputs: the cleaning settings changed"
+        )
     if summary.get("retracted"):
         lines.append(
             f"  replaced  {summary['retracted']} articles of changed inputs that earlier runs "

@@ -283,3 +283,28 @@ def test_a_growing_dump_counts_each_article_once_for_the_site_templates(tmp_path
         assert [r["rule"] for r in article["removed"]] == [RULE]  # type: ignore[union-attr]
     blob = load_manifest_templates(Layout(output))
     assert blob is not None and TemplateIndex.from_bytes(blob).docs["gazette.example"] == 5
+
+
+def test_changed_cleaning_settings_reprocess_and_replace_unchanged_inputs(tmp_path: Path) -> None:
+    from cleaners.runner import run_local
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "harbour.txt").write_text(_HARBOUR * 2)  # ~330 characters
+    (raw / "school.txt").write_text(_SCHOOL * 4)
+
+    def run(**options: object) -> dict[str, object]:
+        config = RunConfig(input_dir=raw, output_dir=output, workers=1, **options)  # type: ignore[arg-type]
+        return run_local(config).to_dict()
+
+    first = run(min_chars=100)
+    assert first["articles"] == 2
+    again = run(min_chars=100)
+    assert again["unchanged"] == 2 and again["processed_files"] == 0  # same settings: skipped
+    stricter = run(min_chars=400)  # what a document becomes changed: every input again
+    assert stricter["resettled"] == 2 and stricter["processed_files"] == 2
+    articles, rejects = _published(output)
+    assert [a["source_path"] for a in articles] == ["school.txt"]  # replaced, not kept twice
+    assert [(r["source_path"], r["reason"]) for r in rejects] == [("harbour.txt", "too_short")]
+    # options that do not change a document (workers, batches) do not reprocess anything
+    assert run(min_chars=400, batch_size=1)["unchanged"] == 2

@@ -73,7 +73,21 @@ def test_manifest_round_trip(tmp_path: Path) -> None:
         {"source_path": "a.txt", "file_hash": "h1", "size": 1, "batch": "k", "run": "r"},
     ]
     save_manifest(layout, rows)
-    assert load_manifest(layout) == {"a.txt": "h1", "b.txt": "h2"}
+    assert load_manifest(layout) == {"a.txt": ("h1", None), "b.txt": ("h2", None)}
+    rows[0]["settings"] = "v1|min_chars=200"
+    save_manifest(layout, rows)
+    assert load_manifest(layout)["b.txt"] == ("h2", "v1|min_chars=200")
+
+
+def test_a_manifest_from_before_the_settings_column_loads(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    layout = Layout(tmp_path)
+    layout.manifest.parent.mkdir(parents=True)
+    old = {"source_path": ["a.txt"], "file_hash": ["h1"], "size": [1], "batch": ["k"], "run": ["r"]}
+    pq.write_table(pa.table(old), layout.manifest)
+    assert load_manifest(layout) == {"a.txt": ("h1", None)}  # settings unknown: processed again
 
 
 def test_second_holder_of_the_run_lock_times_out(tmp_path: Path) -> None:
