@@ -237,7 +237,10 @@ def decode_sanitized(
     utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if not utf8.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return _fix_mojibake(_sanitize_utf8(utf8).decode("utf-8")), "utf-8"
+            clean = _sanitize_utf8(utf8).decode("utf-8")
+            repaired = _fix_mojibake(clean)
+            # ftfy can turn mojibake of a noncharacter back into one: clean its output again
+            return (repaired if repaired is clean else sanitize(repaired)), "utf-8"
         except UnicodeDecodeError:
             pass
     text, encoding = decode_text(data, is_html=is_html, declared=declared)

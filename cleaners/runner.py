@@ -14,6 +14,7 @@ import functools
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import threading
@@ -37,13 +38,14 @@ from cleaners.article import (
     REJECT_SCHEMA,
     Reject,
     RejectReason,
+    host_of,
     record_id,
 )
 from cleaners.config import RunConfig
 from cleaners.pipeline import BatchStats, InputUnit, process_files, too_little_text
 from cleaners.readers import discover, scan_file
 from cleaners.site_templates import RULE as TEMPLATE_RULE
-from cleaners.site_templates import RunTemplates
+from cleaners.site_templates import RunTemplates, counted_keys, template_keys
 from cleaners.storage import (
     GroupWrite,
     Layout,
@@ -179,6 +181,14 @@ def plan_run(config: RunConfig) -> RunPlan:
     units: list[InputUnit] = []
     paths = discover(root)
     unchanged = resettled = 0
+
+    # files whose batch failed in an earlier run (their `error` reject promises a retry), even
+    # when a file is back to the content the manifest has; one listing, not a stat per file
+    failed = {p.name for p in layout.rejects.glob("failed-*.parquet")} if known else set()
+
+    def failed_before(rel: str) -> bool:
+        return layout.failed_part(rel).name in failed
+
     for rel in paths:
         earlier_hash, earlier_settings = known.get(rel, (None, None))
         same_settings = earlier_settings == settings
@@ -187,7 +197,7 @@ def plan_run(config: RunConfig) -> RunPlan:
             shard_bytes=max(smallest, budget // TAPER_DIVISOR),
             known_hash=earlier_hash if same_settings else None,
         )
-        if earlier_hash == scan.file_hash and same_settings:
+        if earlier_hash == scan.file_hash and same_settings and not failed_before(rel):
             unchanged += 1
         elif scan.shards:
             units += [InputUnit(rel, scan.file_hash, scan.size, shard) for shard in scan.shards]
@@ -304,8 +314,13 @@ def publish_run(
         else dedup.DedupIndex()
     )
     templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
-    retracted = _retract_changed_inputs(layout, plan, manifest_rows, outputs, templates)
-    summary.retracted = index.remove(retracted)
+    plan_batches = {b.key: b for b in plan.batches}
+    redone = {p for b in staged for p in plan_batches[b.key].paths if p in manifest_rows}
+    retracted = _retract_changed_inputs(layout, plan.run_key, redone, manifest_rows, outputs)
+    index.remove(retracted)
+    for _, host, keys in retracted.values():
+        templates.unlearn_keys(host, keys)
+    summary.retracted = sum(1 for is_article, _, _ in retracted.values() if is_article)
     duplicates = dedup.resolve_columns(docs, threshold=config.near_duplicate_threshold, index=index)
     run_ids = set(docs.ids)
 
@@ -326,7 +341,6 @@ def publish_run(
     # with the GIL released. Outcomes are merged in batch order, so the summary is the same.
     with ThreadPoolExecutor(max_workers=max(1, config.effective_workers)) as pool:
         outcomes = list(pool.map(finish, staged))
-    plan_batches = {b.key: b for b in plan.batches}
     for batch, outcome in zip(staged, outcomes, strict=True):
         summary.files_written += outcome.files
         summary.articles_written += outcome.articles
@@ -360,44 +374,60 @@ def publish_run(
 
 def _retract_changed_inputs(
     layout: Layout,
-    plan: RunPlan,
+    run_key: str,
+    paths: set[str],
     manifest_rows: dict[str, dict[str, Any]],
     outputs: GroupWrite,
-    templates: RunTemplates,
-) -> list[str]:
-    """Take what earlier runs published from inputs that changed since (a JSONL dump or a WARC
-    archive that grew, an edited page) out of their parts: each part is rewritten without those
-    rows, or removed when none are left, in `outputs`; the site-template counts forget those
-    articles. Their documents are then published (and counted) anew by this run, not twice.
-    Returns the ids of the articles taken out."""
-    changed = {path for batch in plan.batches for path in batch.paths if path in manifest_rows}
-    if not changed:
-        return []
-    changed_paths = pa.array(sorted(changed), pa.string())
-    retracted: list[str] = []
-    for key in sorted({str(manifest_rows[path]["batch"]) for path in changed}):
-        parts = [*sorted(layout.articles.glob(f"language=*/part-{key}.parquet"))]
-        for part in [*parts, layout.reject_part(key)]:
-            if not part.exists():
-                continue
-            table = read_table(part)
-            gone = pc.is_in(table["source_path"], value_set=changed_paths)
-            if not pc.any(gone).as_py():
-                continue
-            if part in parts:
-                taken = table.filter(gone)
-                retracted += taken["id"].to_pylist()
-                for host, text, removed in zip(
-                    *(taken[c].to_pylist() for c in ("host", "text", "removed")), strict=True
-                ):
-                    stripped = [r["text"] for r in removed if r["rule"] == TEMPLATE_RULE]
-                    templates.unlearn(host, text, stripped)
-            kept = table.filter(pc.invert(gone))
-            if kept.num_rows:
-                outputs.write_table(part, kept)
-            else:
-                outputs.remove(part)
-    return retracted
+) -> dict[str, tuple[bool, str | None, list[str]]]:
+    """Take what earlier runs published from `paths`, inputs that changed since and that this
+    run has processed again (a JSONL dump or a WARC archive that grew, an edited page), out of
+    their parts: each part is rewritten without those rows, or removed when none are left, in
+    `outputs`. Their documents are then published anew by this run, not twice.
+
+    Returns, per document taken out: whether it was an article, and the host and template keys
+    the site-template counts hold for it (no keys: a reject never counted); the caller removes
+    the ids from the dedup index and takes the counts back. The answer is also kept in the run's staging folder
+    before `outputs` commit: a rerun after a crash between that commit and the metadata finds
+    the parts already rewritten, and still takes the same documents back."""
+    record = layout.staging / run_key / "retracted.json"
+    found: dict[str, tuple[bool, str | None, list[str]]] = {}
+    if record.exists():
+        found = {k: (v[0], v[1], v[2]) for k, v in json.loads(record.read_text()).items()}
+    if paths:
+        changed_paths = pa.array(sorted(paths), pa.string())
+        for key in sorted({str(manifest_rows[path]["batch"]) for path in paths}):
+            articles = sorted(layout.articles.glob(f"language=*/part-{key}.parquet"))
+            for part in [*articles, layout.reject_part(key)]:
+                if not part.exists():
+                    continue
+                table = read_table(part)
+                gone = pc.is_in(table["source_path"], value_set=changed_paths)
+                if not pc.any(gone).as_py():
+                    continue
+                taken = table.filter(gone).to_pylist()
+                if part in articles:
+                    for row in taken:
+                        stripped = [r["text"] for r in row["removed"] if r["rule"] == TEMPLATE_RULE]
+                        keys = counted_keys(row["text"], stripped)
+                        found[row["id"]] = (True, row["host"], keys)
+                else:
+                    for row in taken:  # articles the template lines left too short were counted
+                        counted = _TEMPLATE_REJECT.search(row["detail"] or "") is not None
+                        host = host_of(row["url"]) if counted else None
+                        keys = template_keys(row["text"] or "") if counted else []
+                        found[row["id"]] = (False, host, keys)
+                kept = table.filter(pc.invert(gone))
+                if kept.num_rows:
+                    outputs.write_table(part, kept)
+                else:
+                    outputs.remove(part)
+    if found:
+        atomic_write_json(record, {k: list(v) for k, v in sorted(found.items())})
+    return found
+
+
+# the end of the detail of `_strip_templates`' rejects
+_TEMPLATE_REJECT = re.compile(r" left after removing \d+ site-template lines$")
 
 
 @dataclass

@@ -49,25 +49,21 @@ class RunTemplates:
             if counts is not None and len(counts) > PRUNE_ABOVE:
                 self.index.lines[host_key(host)] = _most_frequent(counts, KEEP_AFTER_PRUNE)
 
-    def unlearn(self, host: str | None, text: str, template_lines: Iterable[str]) -> None:
-        """Take back the count of one published article of `host` (its input changed and is
-        counted anew): its lines are its published `text` and the `template_lines` publishing
-        stripped from it, the lines `learn_keys` counted. Without this, a JSONL dump that grows
-        run after run would count its first articles once per run, until their own lines
-        looked like the site's template."""
+    def unlearn_keys(self, host: str | None, keys: Iterable[str]) -> None:
+        """Take back what `learn_keys` counted for one article of `host` (its input changed and
+        it is counted anew). Without this, a JSONL dump that grows run after run would count its
+        first articles once per run, until their own lines looked like the site's template."""
         if not (self.enabled and host):
             return
         h = host_key(host)
-        counts = self.index.lines.get(h)
-        if counts is None:
-            return
-        keys = set(template_keys(text)) | set(line_keys(template_lines))
-        for key in keys & counts.keys():
-            counts[key] -= 1
-            if counts[key] <= 0:
-                del counts[key]
         if self.index.docs[h] > 0:
             self.index.docs[h] -= 1
+        counts = self.index.lines.get(h)
+        if counts is not None:
+            for key in set(keys) & counts.keys():
+                counts[key] -= 1
+                if counts[key] <= 0:
+                    del counts[key]
         self._template = None
 
     def _lines(self) -> dict[str, set[str]]:
@@ -109,6 +105,12 @@ class RunTemplates:
                 # most frequent first, ties by key: the same counts always keep the same lines
                 self.index.lines[host] = _most_frequent(counts, MAX_LINES_PER_HOST)
         return self.index.to_bytes()
+
+
+def counted_keys(text: str, stripped_lines: Iterable[str] = ()) -> list[str]:
+    """The keys `learn_keys` counted for an article published as `text` after publishing
+    stripped `stripped_lines` (its template lines) from it: those of the text it was learnt from."""
+    return sorted(set(template_keys(text)) | set(line_keys(stripped_lines)))
 
 
 def template_keys(text: str) -> list[str]:

@@ -160,7 +160,8 @@ class GroupWrite:
         self.pending.append((_write_temp(path, table), path))
 
     def remove(self, path: Path) -> None:
-        """Delete `path` at commit, after the group's files are in place."""
+        """Delete `path` at commit, after the group's files are in place (unless the group
+        writes that path too: a new file of the same name replaces it)."""
         self.removals.append(path)
 
     def commit(self) -> list[Path]:
@@ -171,10 +172,11 @@ class GroupWrite:
                 list(pool.map(_fsync_file, [tmp for tmp, _ in self.pending]))
         for tmp, path in self.pending:
             os.replace(tmp, path)
-        for path in self.removals:
-            path.unlink(missing_ok=True)
         done = [path for _, path in self.pending]
-        fsync_dirs([*done, *self.removals])
+        removed = [path for path in self.removals if path not in set(done)]
+        for path in removed:
+            path.unlink(missing_ok=True)
+        fsync_dirs([*done, *removed])
         self.pending, self.removals = [], []
         return done
 

@@ -121,6 +121,9 @@ def read_warc(
                 source_path, completed + 1, f"cannot read file: {exc}", RejectReason.ERROR
             )
             return
+        except Exception as exc:  # warcio on a damaged record (a missing target URI...)
+            yield _rest_reject(source_path, completed + 1, f"broken WARC archive: {_brief(exc)}")
+            return
         break
     if byte_range is None and produced == 0:
         yield Reject(
@@ -151,7 +154,7 @@ def scan_warc(path: Path, shard_bytes: int) -> FileScan:
                 if offset >= cuts[-1] + shard_bytes:
                     cuts.append(offset)
                     first_records.append(ordinal)
-        except (*_BROKEN_ARCHIVE, OSError):
+        except Exception:  # a damaged archive: its reader reports it; stop cutting here
             pass
         stream.read_rest()
     size = stream.position

@@ -243,3 +243,13 @@ def test_records_are_free_of_characters_parsers_reject(
     [record] = read_all(tmp_path, rel)
     assert isinstance(record, RawRecord)
     assert record.content.lstrip("\ufeff") == "<p>Caf\u00e9 au\nlait cr\u00e8me</p>\n"
+
+
+def test_mojibake_repair_cannot_bring_back_a_noncharacter(tmp_path: Path) -> None:
+    text = "Caf\u00e9 \u2019news\u2019 about the harbour \ufffe budget and the ferry timetable.\n"
+    mojibake = text.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8")
+    rel = write(tmp_path, "p.txt", mojibake * 3)
+    [record] = read_all(tmp_path, rel)
+    assert isinstance(record, RawRecord)
+    assert "Caf\u00e9 \u2019news\u2019" in record.content  # repaired
+    assert "\ufffe" not in record.content  # and still safe for the parsers

@@ -308,3 +308,145 @@ def test_changed_cleaning_settings_reprocess_and_replace_unchanged_inputs(tmp_pa
     assert [(r["source_path"], r["reason"]) for r in rejects] == [("harbour.txt", "too_short")]
     # options that do not change a document (workers, batches) do not reprocess anything
     assert run(min_chars=400, batch_size=1)["unchanged"] == 2
+
+
+def _dump(raw: Path, texts: list[str], host: str = "gazette.example") -> None:
+    import json
+
+    (raw / "dump.jsonl").write_text(
+        "".join(
+            json.dumps({"id": f"s{k}", "url": f"https://{host}/{k}", "text": text}) + "\n"
+            for k, text in enumerate(texts)
+        )
+    )
+
+
+def _template_docs(output: Path, host: str = "gazette.example") -> int:
+    from cleaners.storage import Layout, load_manifest_templates
+    from cleaners.text.templates import TemplateIndex
+
+    blob = load_manifest_templates(Layout(output))
+    return TemplateIndex.from_bytes(blob).docs[host] if blob else 0
+
+
+def test_upgrading_from_a_manifest_without_settings_keeps_every_article(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from cleaners.storage import Layout
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "harbour.txt").write_text(_HARBOUR * 4)
+    (raw / "school.txt").write_text(_SCHOOL * 4)
+    _run(raw, output)
+    manifest = Layout(output).manifest
+    table = pq.read_table(manifest)
+    pq.write_table(table.drop_columns(["settings"]), manifest)  # as an older version wrote it
+    summary = _run(raw, output)  # same batch keys as the parts on disk: replaced, not deleted
+    articles, _ = _published(output)
+    assert summary["resettled"] == 2 and sorted(a["source_path"] for a in articles) == [
+        "harbour.txt",
+        "school.txt",
+    ]
+    assert _run(raw, output)["unchanged"] == 2
+
+
+def test_a_file_whose_batch_failed_is_retried_even_when_reverted(tmp_path: Path) -> None:
+    from cleaners.runner import plan_run, publish_run, stage_batch
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "harbour.txt").write_text(_HARBOUR * 4)
+    (raw / "school.txt").write_text(_SCHOOL * 4)
+    _run(raw, output)
+    (raw / "harbour.txt").write_text(_BRIDGE * 4)
+    (raw / "school.txt").write_text(_SCHOOL * 5)
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=1)
+    plan = plan_run(config)
+    failing = next(b for b in plan.batches if "harbour.txt" in b.paths)
+    staged = [stage_batch(config, plan.run_key, b) for b in plan.batches if b is not failing]
+    publish_run(config, plan, staged, failed=[(failing, "RuntimeError: boom")])
+    articles, rejects = _published(output)  # the failed file keeps what it had published
+    assert sorted(a["source_path"] for a in articles) == ["harbour.txt", "school.txt"]
+    assert [(r["source_path"], r["reason"]) for r in rejects] == [("harbour.txt", "error")]
+    (raw / "harbour.txt").write_text(_HARBOUR * 4)  # back to what the manifest has
+    summary = _run(raw, output)
+    assert summary["processed_files"] == 1  # retried, as its error reject says
+    articles, rejects = _published(output)
+    assert sorted(a["source_path"] for a in articles) == ["harbour.txt", "school.txt"]
+    assert rejects == []
+
+
+def test_a_crash_after_the_parts_commit_and_a_rerun_equal_an_uninterrupted_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaners import dedup
+    from cleaners.storage import Layout
+
+    texts = [_HARBOUR * 3, _SCHOOL * 3, _BRIDGE * 3]
+    outputs = {}
+    for name in ("crashed", "clean"):
+        raw, output = tmp_path / name / "raw", tmp_path / name / "clean"
+        raw.mkdir(parents=True)
+        _dump(raw, texts[:2])
+        _run(raw, output)
+        _dump(raw, texts)
+        if name == "crashed":
+            with monkeypatch.context() as patch:  # killed between the parts and the metadata
+                patch.setattr(dedup.DedupIndex, "save", _raise_killed)
+                with pytest.raises(_Killed):
+                    _run(raw, output)
+        summary = _run(raw, output)
+        articles, rejects = _published(output)
+        index = dedup.DedupIndex.load(Layout(output).dedup_index)
+        outputs[name] = (
+            summary["retracted"],
+            sorted((a["source_id"], a["text"]) for a in articles),
+            rejects,
+            _template_docs(output),
+            index.to_table().sort_by("id"),
+        )
+    assert outputs["crashed"][:4] == outputs["clean"][:4]
+    assert outputs["crashed"][3] == 3  # each article counted once
+    assert outputs["crashed"][4].equals(outputs["clean"][4])
+
+
+class _Killed(BaseException):
+    pass
+
+
+def _raise_killed(*_: object) -> None:
+    raise _Killed
+
+
+def test_articles_template_lines_left_too_short_are_taken_back_too(tmp_path: Path) -> None:
+    import random
+
+    from cleaners.storage import Layout, load_manifest_templates
+    from cleaners.text.templates import TemplateIndex, line_keys
+
+    footer = "The Harbour Gazette goes to print on Quay Street each Thursday."
+    words = "harbour ferry council budget market mayor school bridge river library".split()
+
+    def story(seed: int) -> str:
+        pick = random.Random(seed).choice
+        return "\n".join(
+            [
+                *(" ".join(pick(words) for _ in range(18)).capitalize() + "." for _ in range(4)),
+                footer,
+            ]
+        )
+
+    notice = "Ferry notice: the Friday crossing leaves an hour later this week."
+    brief = "\n".join(
+        [notice, "Tickets remain valid as booked.", footer]
+    )  # the footer is most of it
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    for n in range(4, 8):  # a growing dump: the brief is rejected (too short) every run
+        _dump(raw, [brief, *(story(k) for k in range(n - 1))])
+        summary = _run(raw, output)
+        assert summary["rejects_by_reason"] == {"too_short": 1}
+        index = TemplateIndex.from_bytes(load_manifest_templates(Layout(output)) or b"")
+        assert index.docs["gazette.example"] == n  # each document counted once
+        assert index.lines["gazette.example"][line_keys([notice])[0]] == 1

@@ -399,3 +399,24 @@ def test_run_publishes_warc_documents_and_rejects(tmp_path: Path) -> None:
     [reject] = ds.dataset(config.output_dir / "rejects").to_table().to_pylist()
     assert (reject["reason"], reject["source_line"]) == ("unsupported", 3)
     assert reject["url"] == "https://news.example.org/gone"
+
+
+def test_a_record_warcio_cannot_handle_ends_the_file_in_a_reject_not_an_exception(
+    tmp_path: Path,
+) -> None:
+    # a response without WARC-Target-URI: warcio itself fails on it (AttributeError)
+    body = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>hello</p></body></html>"
+    )
+    header = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n"
+        % len(body)
+    )
+    (tmp_path / "odd.warc").write_bytes((header + body + b"\r\n\r\n") * 3)
+    records = read_all(tmp_path, "odd.warc")
+    assert [(r.reason, r.source_line) for r in records if isinstance(r, Reject)] == [
+        (RejectReason.MALFORMED, 1)
+    ]
+    scan = scan_file(tmp_path / "odd.warc", shard_bytes=10)  # planning goes on too
+    assert scan.size == (tmp_path / "odd.warc").stat().st_size
