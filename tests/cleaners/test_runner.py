@@ -329,16 +329,22 @@ def _template_docs(output: Path, host: str = "gazette.example") -> int:
     return TemplateIndex.from_bytes(blob).docs[host] if blob else 0
 
 
-def test_upgrading_from_a_manifest_without_settings_keeps_every_article(tmp_path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    from cleaners.storage import Layout
-
+def _two_files_published(tmp_path: Path) -> tuple[Path, Path]:
+    """An input folder with two articles (one batch) and the output of a first run on it."""
     raw, output = tmp_path / "raw", tmp_path / "clean"
     raw.mkdir()
     (raw / "harbour.txt").write_text(_HARBOUR * 4)
     (raw / "school.txt").write_text(_SCHOOL * 4)
     _run(raw, output)
+    return raw, output
+
+
+def test_upgrading_from_a_manifest_without_settings_keeps_every_article(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from cleaners.storage import Layout
+
+    raw, output = _two_files_published(tmp_path)
     manifest = Layout(output).manifest
     table = pq.read_table(manifest)
     pq.write_table(table.drop_columns(["settings"]), manifest)  # as an older version wrote it
@@ -354,11 +360,7 @@ def test_upgrading_from_a_manifest_without_settings_keeps_every_article(tmp_path
 def test_a_file_whose_batch_failed_is_retried_even_when_reverted(tmp_path: Path) -> None:
     from cleaners.runner import plan_run, publish_run, stage_batch
 
-    raw, output = tmp_path / "raw", tmp_path / "clean"
-    raw.mkdir()
-    (raw / "harbour.txt").write_text(_HARBOUR * 4)
-    (raw / "school.txt").write_text(_SCHOOL * 4)
-    _run(raw, output)
+    raw, output = _two_files_published(tmp_path)
     (raw / "harbour.txt").write_text(_BRIDGE * 4)
     (raw / "school.txt").write_text(_SCHOOL * 5)
     config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=1)
