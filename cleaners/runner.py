@@ -43,7 +43,7 @@ from cleaners.article import (
 )
 from cleaners.config import RunConfig
 from cleaners.pipeline import BatchStats, InputUnit, process_files, too_little_text
-from cleaners.readers import discover, scan_file
+from cleaners.readers import FileScan, discover, scan_file
 from cleaners.site_templates import RULE as TEMPLATE_RULE
 from cleaners.site_templates import RunTemplates, counted_keys, template_keys
 from cleaners.storage import (
@@ -97,6 +97,8 @@ class RunPlan:
     # of the files to process, how many an earlier run processed with this exact content but
     # other cleaning settings (`cleaning_settings`): they are processed again, and replaced
     resettled: int = 0
+    # unchanged files processed again because they hold duplicates of a changed file's articles
+    rechecked: int = 0
 
     @property
     def files_to_process(self) -> int:
@@ -178,9 +180,10 @@ def plan_run(config: RunConfig) -> RunPlan:
     settings = cleaning_settings(config)
     budget = config.batch_mb * 1024 * 1024
     smallest = min(budget, MIN_BATCH_BYTES)
-    units: list[InputUnit] = []
     paths = discover(root)
     unchanged = resettled = 0
+    planned: dict[str, list[InputUnit]] = {}
+    skipped: list[str] = []  # unchanged files
 
     # files whose batch failed in an earlier run (their `error` reject promises a retry), even
     # when a file is back to the content the manifest has; one listing, not a stat per file
@@ -199,12 +202,19 @@ def plan_run(config: RunConfig) -> RunPlan:
         )
         if earlier_hash == scan.file_hash and same_settings and not failed_before(rel):
             unchanged += 1
-        elif scan.shards:
-            units += [InputUnit(rel, scan.file_hash, scan.size, shard) for shard in scan.shards]
+            skipped.append(rel)
         else:
-            units.append(InputUnit(rel, scan.file_hash, scan.size))
+            planned[rel] = _units(rel, scan)
         if earlier_hash == scan.file_hash and not same_settings:
             resettled += 1
+    # Unchanged files holding duplicates of articles the changed files published: their
+    # documents are judged again (the article they copied may be gone or different now).
+    redone = [rel for rel in planned if rel in known]
+    rechecked = _holding_duplicates_of(layout, redone, skipped)
+    for rel in rechecked:
+        planned[rel] = _units(rel, scan_file(root / rel, max(smallest, budget // TAPER_DIVISOR)))
+    unchanged -= len(rechecked)
+    units = [unit for rel in paths for unit in planned.get(rel, ())]
     fingerprint = f"{PIPELINE_VERSION}|{STAGING_FORMAT}|{config.cleaning_fingerprint()}"
     batches: list[BatchSpec] = []
     current: list[InputUnit] = []
@@ -233,7 +243,38 @@ def plan_run(config: RunConfig) -> RunPlan:
         unchanged=unchanged,
         batches=tuple(batches),
         resettled=resettled,
+        rechecked=len(rechecked),
     )
+
+
+def _units(rel: str, scan: FileScan) -> list[InputUnit]:
+    if scan.shards:
+        return [InputUnit(rel, scan.file_hash, scan.size, shard) for shard in scan.shards]
+    return [InputUnit(rel, scan.file_hash, scan.size)]
+
+
+def _holding_duplicates_of(layout: Layout, changed: list[str], candidates: list[str]) -> list[str]:
+    """Those of `candidates` with a `duplicate`/`near_duplicate` reject of an article that one of
+    the `changed` files published (read from the published parts: only when files changed)."""
+    if not changed or not candidates:
+        return []
+    rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
+    changed_paths = pa.array(sorted(changed), pa.string())
+    ids: set[str] = set()
+    for key in sorted({str(rows[path]["batch"]) for path in changed if path in rows}):
+        for part in sorted(layout.articles.glob(f"language=*/part-{key}.parquet")):
+            table = read_table(part, columns=["id", "source_path"])
+            mine = pc.is_in(table["source_path"], value_set=changed_paths)
+            ids.update(table.filter(mine)["id"].to_pylist())
+    if not ids:
+        return []
+    copied = pa.array(sorted(ids), pa.string())
+    holders: set[str] = set()
+    for part in sorted(layout.rejects.glob("part-*.parquet")):
+        table = read_table(part, columns=["source_path", "duplicate_of"])
+        hits = table.filter(pc.is_in(table["duplicate_of"], value_set=copied))
+        holders.update(hits["source_path"].to_pylist())
+    return sorted(holders.intersection(candidates))
 
 
 def prepare_output(config: RunConfig) -> None:

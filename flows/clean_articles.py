@@ -41,6 +41,11 @@ def plan_inputs(config: RunConfig) -> RunPlan:
         len(plan.batches),
         plan.unchanged,
     )
+    if plan.rechecked:
+        logger.info(
+            "%d unchanged files processed again: they hold duplicates of articles of changed files",
+            plan.rechecked,
+        )
     if plan.resettled:
         logger.info(
             "%d of them unchanged but processed with other cleaning settings before: processed "

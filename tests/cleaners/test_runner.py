@@ -452,3 +452,26 @@ def test_articles_template_lines_left_too_short_are_taken_back_too(tmp_path: Pat
         index = TemplateIndex.from_bytes(load_manifest_templates(Layout(output)) or b"")
         assert index.docs["gazette.example"] == n  # each document counted once
         assert index.lines["gazette.example"][line_keys([notice])[0]] == 1
+
+
+def test_a_copy_rejected_as_duplicate_is_judged_again_when_its_original_changes(
+    tmp_path: Path,
+) -> None:
+    from cleaners.runner import plan_run
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "one.txt").write_text(_HARBOUR * 4)
+    (raw / "two.txt").write_text(_HARBOUR * 4)  # the same story: one of them is a duplicate
+    (raw / "other.txt").write_text(_SCHOOL * 4)
+    _run(raw, output)
+    articles, [copy] = _published(output)
+    assert copy["reason"] == "duplicate"
+    [original] = [a["source_path"] for a in articles if a["id"] == copy["duplicate_of"]]
+    (raw / original).write_text(_BRIDGE * 4)  # the original now tells another story
+    plan = plan_run(RunConfig(input_dir=raw, output_dir=output, workers=1))
+    assert plan.rechecked == 1 and plan.unchanged == 1  # the copy again, the other file not
+    _run(raw, output)
+    articles, rejects = _published(output)
+    assert sorted(a["source_path"] for a in articles) == ["one.txt", "other.txt", "two.txt"]
+    assert rejects == []  # the copy is unique now: published
