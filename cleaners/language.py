@@ -537,6 +537,15 @@ def _other_script_share(text: str) -> float:
     return _NONLATIN_RE.subn("", text)[1] / max(1, len(text))
 
 
+def _misses_a_script(text: str, sample: str, whole: str) -> bool:
+    """Whether the windows `sample` of `whole` (a form of `text`) leave out a part in another
+    script: their shares of other scripts differ by more than SCRIPT_SHARE_GAP. ASCII text has
+    one script."""
+    return not text.isascii() and (
+        abs(_other_script_share(sample) - _other_script_share(whole)) > SCRIPT_SHARE_GAP
+    )
+
+
 def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> LanguageGuess:
     """The language of cleaned article text: `(code, score)`, or `("und", None)` when the text
     has fewer than `min_letters` letters once URLs, handles, e-mails and numbers are removed, or
@@ -548,10 +557,7 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
         # all of an article costs a third of the detection); the whole text is reduced only
         # when the windows do not settle the answer.
         sample = reduce_text(sample_text(text, SAMPLE_WINDOWS, RAW_WINDOW_CHARS))
-        if not has_letters(sample, needed) or (
-            not text.isascii()
-            and abs(_other_script_share(sample) - _other_script_share(text)) > SCRIPT_SHARE_GAP
-        ):
+        if not has_letters(sample, needed) or _misses_a_script(text, sample, text):
             sample = None  # letterless windows, or they missed a part in another script
     reduced: str | None = None
     if sample is None:
@@ -559,11 +565,7 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
         if not has_letters(reduced, needed):
             return LanguageGuess(UNDETERMINED, None)
         sample = sample_text(reduced, SAMPLE_WINDOWS, WINDOW_CHARS)
-        if (
-            sample is not reduced
-            and not text.isascii()
-            and abs(_other_script_share(sample) - _other_script_share(reduced)) > SCRIPT_SHARE_GAP
-        ):
+        if sample is not reduced and _misses_a_script(text, sample, reduced):
             sample = reduced  # the windows missed a part in another script: look at all of it
     best = _best(sample)
     if sample is not reduced and (best is None or best.prob < FULL_TEXT_BELOW):

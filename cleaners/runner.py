@@ -19,6 +19,7 @@ import shutil
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,6 +182,7 @@ def plan_run(config: RunConfig) -> RunPlan:
     budget = config.batch_mb * 1024 * 1024
     smallest = min(budget, MIN_BATCH_BYTES)
     paths = discover(root)
+    shard_bytes = max(smallest, budget // TAPER_DIVISOR)
     unchanged = resettled = 0
     planned: dict[str, list[InputUnit]] = {}
     skipped: list[str] = []  # unchanged files
@@ -196,9 +198,7 @@ def plan_run(config: RunConfig) -> RunPlan:
         earlier_hash, earlier_settings = known.get(rel, (None, None))
         same_settings = earlier_settings == settings
         scan = scan_file(
-            root / rel,
-            shard_bytes=max(smallest, budget // TAPER_DIVISOR),
-            known_hash=earlier_hash if same_settings else None,
+            root / rel, shard_bytes, known_hash=earlier_hash if same_settings else None
         )
         if earlier_hash == scan.file_hash and same_settings and not failed_before(rel):
             unchanged += 1
@@ -212,7 +212,7 @@ def plan_run(config: RunConfig) -> RunPlan:
     redone = [rel for rel in planned if rel in known]
     rechecked = _holding_duplicates_of(layout, redone, skipped)
     for rel in rechecked:
-        planned[rel] = _units(rel, scan_file(root / rel, max(smallest, budget // TAPER_DIVISOR)))
+        planned[rel] = _units(rel, scan_file(root / rel, shard_bytes))
     unchanged -= len(rechecked)
     units = [unit for rel in paths for unit in planned.get(rel, ())]
     fingerprint = f"{PIPELINE_VERSION}|{STAGING_FORMAT}|{config.cleaning_fingerprint()}"
@@ -232,7 +232,6 @@ def plan_run(config: RunConfig) -> RunPlan:
         if current and (len(current) >= config.batch_size or size + unit.nbytes > limit):
             close()
             remaining -= size
-            limit = min(budget, max(smallest, remaining // TAPER_DIVISOR))
         current.append(unit)
     if current:
         close()
@@ -253,18 +252,40 @@ def _units(rel: str, scan: FileScan) -> list[InputUnit]:
     return [InputUnit(rel, scan.file_hash, scan.size)]
 
 
+def _published_rows(
+    layout: Layout,
+    paths: Iterable[str],
+    manifest_rows: dict[str, dict[str, Any]],
+    columns: list[str] | None = None,
+) -> Iterator[tuple[Path, bool, pa.Table, pa.ChunkedArray]]:
+    """The parts holding what earlier runs published from `paths`, found through the batch keys
+    the manifest records for them: (part, is an article part, its table (`columns` or all), a
+    mask of the rows from `paths`), for each part with such rows."""
+    wanted = sorted(set(paths))
+    value_set = pa.array(wanted, pa.string())
+    for key in sorted({str(manifest_rows[path]["batch"]) for path in wanted}):
+        articles = sorted(layout.articles.glob(f"language=*/part-{key}.parquet"))
+        for part in [*articles, layout.reject_part(key)]:
+            if not part.exists():
+                continue
+            table = read_table(part, columns=columns)
+            mine = pc.is_in(table["source_path"], value_set=value_set)
+            if pc.any(mine).as_py():
+                yield part, part in articles, table, mine
+
+
 def _holding_duplicates_of(layout: Layout, changed: list[str], candidates: list[str]) -> list[str]:
     """Those of `candidates` with a `duplicate`/`near_duplicate` reject of an article that one of
     the `changed` files published (read from the published parts: only when files changed)."""
     if not changed or not candidates:
         return []
     rows = {str(r["source_path"]): r for r in read_manifest_rows(layout)}
-    changed_paths = pa.array(sorted(changed), pa.string())
     ids: set[str] = set()
-    for key in sorted({str(rows[path]["batch"]) for path in changed if path in rows}):
-        for part in sorted(layout.articles.glob(f"language=*/part-{key}.parquet")):
-            table = read_table(part, columns=["id", "source_path"])
-            mine = pc.is_in(table["source_path"], value_set=changed_paths)
+    published = [path for path in changed if path in rows]
+    for _, is_article, table, mine in _published_rows(
+        layout, published, rows, ["id", "source_path"]
+    ):
+        if is_article:
             ids.update(table.filter(mine)["id"].to_pylist())
     if not ids:
         return []
@@ -382,6 +403,7 @@ def publish_run(
     # with the GIL released. Outcomes are merged in batch order, so the summary is the same.
     with ThreadPoolExecutor(max_workers=max(1, config.effective_workers)) as pool:
         outcomes = list(pool.map(finish, staged))
+    settings = cleaning_settings(config)
     for batch, outcome in zip(staged, outcomes, strict=True):
         summary.files_written += outcome.files
         summary.articles_written += outcome.articles
@@ -399,7 +421,7 @@ def publish_run(
                 "size": size,
                 "batch": batch.key,
                 "run": plan.run_key,
-                "settings": cleaning_settings(config),
+                "settings": settings,
             }
 
     # Metadata after the data it describes: a crash before this point republishes the same parts.
@@ -434,40 +456,34 @@ def _retract_changed_inputs(
     found: dict[str, tuple[bool, str | None, list[str]]] = {}
     if record.exists():
         found = {k: (v[0], v[1], v[2]) for k, v in json.loads(record.read_text()).items()}
-    if paths:
-        changed_paths = pa.array(sorted(paths), pa.string())
-        for key in sorted({str(manifest_rows[path]["batch"]) for path in paths}):
-            articles = sorted(layout.articles.glob(f"language=*/part-{key}.parquet"))
-            for part in [*articles, layout.reject_part(key)]:
-                if not part.exists():
-                    continue
-                table = read_table(part)
-                gone = pc.is_in(table["source_path"], value_set=changed_paths)
-                if not pc.any(gone).as_py():
-                    continue
-                taken = table.filter(gone).to_pylist()
-                if part in articles:
-                    for row in taken:
-                        stripped = [r["text"] for r in row["removed"] if r["rule"] == TEMPLATE_RULE]
-                        keys = counted_keys(row["text"], stripped)
-                        found[row["id"]] = (True, row["host"], keys)
-                else:
-                    for row in taken:  # articles the template lines left too short were counted
-                        counted = _TEMPLATE_REJECT.search(row["detail"] or "") is not None
-                        host = host_of(row["url"]) if counted else None
-                        keys = template_keys(row["text"] or "") if counted else []
-                        found[row["id"]] = (False, host, keys)
-                kept = table.filter(pc.invert(gone))
-                if kept.num_rows:
-                    outputs.write_table(part, kept)
-                else:
-                    outputs.remove(part)
+    for part, is_article, table, gone in _published_rows(layout, paths, manifest_rows):
+        taken = table.filter(gone).to_pylist()
+        if is_article:
+            for row in taken:
+                stripped = [r["text"] for r in row["removed"] if r["rule"] == TEMPLATE_RULE]
+                found[row["id"]] = (True, row["host"], counted_keys(row["text"], stripped))
+        else:
+            for row in taken:  # articles the template lines left too short were counted
+                counted = _TEMPLATE_REJECT.search(row["detail"] or "") is not None
+                host = host_of(row["url"]) if counted else None
+                keys = template_keys(row["text"] or "") if counted else []
+                found[row["id"]] = (False, host, keys)
+        kept = table.filter(pc.invert(gone))
+        if kept.num_rows:
+            outputs.write_table(part, kept)
+        else:
+            outputs.remove(part)
     if found:
         atomic_write_json(record, {k: list(v) for k, v in sorted(found.items())})
     return found
 
 
-# the end of the detail of `_strip_templates`' rejects
+def _template_reject_detail(problem: str, lines: int) -> str:
+    """The detail of an article the site-template lines left too short (`_strip_templates`)."""
+    return f"{problem} left after removing {lines} site-template lines"
+
+
+# ... and how retraction recognises it
 _TEMPLATE_REJECT = re.compile(r" left after removing \d+ site-template lines$")
 
 
@@ -611,7 +627,7 @@ def _strip_templates(
         stats.rule_docs[TEMPLATE_RULE] += 1
         stats.rule_chars[TEMPLATE_RULE] += sum(len(line) for line in removed)
         if problem := too_little_text(text, config):
-            detail = f"{problem[1]} left after removing {len(removed)} site-template lines"
+            detail = _template_reject_detail(problem[1], len(removed))
             rejects.append(_reject_row(row, problem[0], detail))
             continue
         row["text"] = text

@@ -173,7 +173,8 @@ class GroupWrite:
         for tmp, path in self.pending:
             os.replace(tmp, path)
         done = [path for _, path in self.pending]
-        removed = [path for path in self.removals if path not in set(done)]
+        written = set(done)
+        removed = [path for path in self.removals if path not in written]
         for path in removed:
             path.unlink(missing_ok=True)
         fsync_dirs([*done, *removed])
