@@ -37,6 +37,11 @@ class RunConfig(BaseModel):
         "every worker must see the input and output folders at the same paths",
     )
     full: bool = Field(False, description="reprocess every input, ignoring what earlier runs did")
+    retract_deleted: bool = Field(
+        False,
+        description="take out of the datasets what earlier runs published from input files that are "
+        "no longer in the input folder (by default it is kept: the output is the corpus built so far)",
+    )
     min_chars: int = Field(
         150, ge=0, description="cleaned articles shorter than this go to rejects as too_short"
     )

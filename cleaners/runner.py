@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -100,6 +100,11 @@ class RunPlan:
     resettled: int = 0
     # unchanged files processed again because they hold duplicates of a changed file's articles
     rechecked: int = 0
+    # inputs earlier runs processed that are gone from the input folder: what they published is
+    # taken back (`retract_deleted`) ...
+    deleted: tuple[str, ...] = ()
+    # ... or, by default, kept: how many
+    missing: int = 0
 
     @property
     def files_to_process(self) -> int:
@@ -121,12 +126,15 @@ class RunSummary:
     unchanged: int
     processed_files: int
     resettled: int = 0  # processed again because the cleaning settings changed (RunPlan)
+    deleted_inputs: int = 0  # inputs gone from the input folder whose documents were taken back
+    missing_inputs: int = 0  # inputs gone from the input folder whose documents were kept
     batches: int = 0
     stats: BatchStats = field(default_factory=BatchStats)
     duplicates: int = 0
     near_duplicates: int = 0
     prior_duplicates: int = 0  # duplicates of articles published by an earlier run
     retracted: int = 0  # articles of changed inputs, published by an earlier run, taken back
+    withdrawn: int = 0  # articles of deleted inputs (`retract_deleted`) taken back
     failed_batches: list[str] = field(default_factory=list)  # "batch N: error", not published
     articles_written: int = 0
     rejects_written: int = 0
@@ -139,6 +147,8 @@ class RunSummary:
             "unchanged": self.unchanged,
             "processed_files": self.processed_files,
             "resettled": self.resettled,
+            "deleted_inputs": self.deleted_inputs,
+            "missing_inputs": self.missing_inputs,
             "batches": self.batches,
             "records": self.stats.records,
             "articles": self.articles_written,
@@ -148,6 +158,7 @@ class RunSummary:
             "near_duplicates": self.near_duplicates,
             "prior_duplicates": self.prior_duplicates,
             "retracted": self.retracted,
+            "withdrawn": self.withdrawn,
             "languages": dict(sorted(self.stats.languages.items())),
             "rules": {
                 rule: {
@@ -189,7 +200,7 @@ def plan_run(config: RunConfig) -> RunPlan:
 
     # files whose batch failed in an earlier run (their `error` reject promises a retry), even
     # when a file is back to the content the manifest has; one listing, not a stat per file
-    failed = {p.name for p in layout.rejects.glob("failed-*.parquet")} if known else set()
+    failed = {p.name for p in layout.rejects.glob("failed-*.parquet")}
 
     def failed_before(rel: str) -> bool:
         return layout.failed_part(rel).name in failed
@@ -207,10 +218,14 @@ def plan_run(config: RunConfig) -> RunPlan:
             planned[rel] = _units(rel, scan)
         if earlier_hash == scan.file_hash and not same_settings:
             resettled += 1
-    # Unchanged files holding duplicates of articles the changed files published: their
-    # documents are judged again (the article they copied may be gone or different now).
+    gone = sorted(known.keys() - set(paths))  # processed by earlier runs, deleted since
+    deleted = (
+        sorted({*gone, *_failed_and_gone(layout, failed, paths)}) if config.retract_deleted else []
+    )
+    # Unchanged files holding duplicates of articles the changed or deleted files published:
+    # their documents are judged again (the article they copied may be gone or different now).
     redone = [rel for rel in planned if rel in known]
-    rechecked = _holding_duplicates_of(layout, redone, skipped)
+    rechecked = _holding_duplicates_of(layout, redone + gone if deleted else redone, skipped)
     for rel in rechecked:
         planned[rel] = _units(rel, scan_file(root / rel, shard_bytes))
     unchanged -= len(rechecked)
@@ -235,15 +250,29 @@ def plan_run(config: RunConfig) -> RunPlan:
         current.append(unit)
     if current:
         close()
-    run_key = xxhash.xxh3_64_hexdigest("".join(b.key for b in batches).encode())
+    material = "".join(b.key for b in batches) + "".join(f"\n-{rel}" for rel in deleted)
     return RunPlan(
-        run_key=run_key,
+        run_key=xxhash.xxh3_64_hexdigest(material.encode()),
         inputs=len(paths),
         unchanged=unchanged,
         batches=tuple(batches),
         resettled=resettled,
         rechecked=len(rechecked),
+        deleted=tuple(deleted),
+        missing=0 if deleted else len(gone),
     )
+
+
+def _failed_and_gone(layout: Layout, failed: set[str], paths: list[str]) -> list[str]:
+    """Inputs deleted after their batch failed: only their `error` reject (outside the
+    manifest) says they were there."""
+    orphans = failed - {layout.failed_part(rel).name for rel in paths}
+    found: list[str] = []
+    for name in sorted(orphans):
+        found += read_table(layout.rejects / name, columns=["source_path"])[
+            "source_path"
+        ].to_pylist()
+    return found
 
 
 def _units(rel: str, scan: FileScan) -> list[InputUnit]:
@@ -343,6 +372,8 @@ def publish_run(
         unchanged=plan.unchanged,
         processed_files=plan.files_to_process,
         resettled=plan.resettled,
+        deleted_inputs=len(plan.deleted),
+        missing_inputs=plan.missing,
         batches=len(plan.batches),
     )
     for batch in staged:
@@ -361,7 +392,7 @@ def publish_run(
             summary.files_written.append(target.relative_to(layout.root).as_posix())
             summary.rejects_written += 1
             summary.stats.rejects[str(RejectReason.ERROR)] += 1
-    if not staged:
+    if not staged and not plan.deleted:
         shutil.rmtree(layout.staging, ignore_errors=True)
         return summary
 
@@ -378,11 +409,22 @@ def publish_run(
     templates = RunTemplates(config.template_min_docs, load_manifest_templates(layout))
     plan_batches = {b.key: b for b in plan.batches}
     redone = {p for b in staged for p in plan_batches[b.key].paths if p in manifest_rows}
-    retracted = _retract_changed_inputs(layout, plan.run_key, redone, manifest_rows, outputs)
+    deleted = set(plan.deleted)
+    retracted = _retract_inputs(
+        layout, plan.run_key, redone | (deleted & manifest_rows.keys()), manifest_rows, outputs
+    )
     index.remove(retracted)
-    for _, host, keys in retracted.values():
-        templates.unlearn_keys(host, keys)
-    summary.retracted = sum(1 for is_article, _, _ in retracted.values() if is_article)
+    for taken in retracted.values():
+        templates.unlearn_keys(taken.host, taken.template_keys)
+        if taken.is_article:
+            if taken.source_path in deleted:
+                summary.withdrawn += 1
+            else:
+                summary.retracted += 1
+    for rel in plan.deleted:
+        manifest_rows.pop(rel, None)
+        if layout.failed_part(rel).exists():
+            outputs.remove(layout.failed_part(rel))
     duplicates = dedup.resolve_columns(docs, threshold=config.near_duplicate_threshold, index=index)
     run_ids = set(docs.ids)
 
@@ -435,39 +477,52 @@ def publish_run(
     return summary
 
 
-def _retract_changed_inputs(
+class _Taken(NamedTuple):
+    """A document an earlier run published, taken back by this run."""
+
+    is_article: bool
+    host: str | None  # with `template_keys`: what the site-template counts hold for it
+    template_keys: list[str]  # none: a reject that was never counted
+    source_path: str | None  # None in a record written before it was kept
+
+
+def _retract_inputs(
     layout: Layout,
     run_key: str,
     paths: set[str],
     manifest_rows: dict[str, dict[str, Any]],
     outputs: GroupWrite,
-) -> dict[str, tuple[bool, str | None, list[str]]]:
-    """Take what earlier runs published from `paths`, inputs that changed since and that this
-    run has processed again (a JSONL dump or a WARC archive that grew, an edited page), out of
-    their parts: each part is rewritten without those rows, or removed when none are left, in
-    `outputs`. Their documents are then published anew by this run, not twice.
+) -> dict[str, _Taken]:
+    """Take what earlier runs published from `paths` out of their parts: each part is rewritten
+    without those rows, or removed when none are left, in `outputs`. The paths are inputs that
+    changed since and that this run has processed again (a JSONL dump or a WARC archive that
+    grew, an edited page: their documents are then published anew, not twice), or inputs
+    deleted since, under `retract_deleted`.
 
-    Returns, per document taken out: whether it was an article, and the host and template keys
-    the site-template counts hold for it (no keys: a reject never counted); the caller removes
-    the ids from the dedup index and takes the counts back. The answer is also kept in the run's staging folder
-    before `outputs` commit: a rerun after a crash between that commit and the metadata finds
-    the parts already rewritten, and still takes the same documents back."""
+    Returns each document taken out by id; the caller removes the ids from the dedup index and
+    takes the template counts back. The answer is also kept in the run's staging folder before
+    `outputs` commit: a rerun after a crash between that commit and the metadata finds the parts
+    already rewritten, and still takes the same documents back."""
     record = layout.staging / run_key / "retracted.json"
-    found: dict[str, tuple[bool, str | None, list[str]]] = {}
+    found: dict[str, _Taken] = {}
     if record.exists():
-        found = {k: (v[0], v[1], v[2]) for k, v in json.loads(record.read_text()).items()}
+        found = {
+            doc_id: _Taken(v[0], v[1], v[2], v[3] if len(v) > 3 else None)
+            for doc_id, v in json.loads(record.read_text()).items()
+        }
     for part, is_article, table, gone in _published_rows(layout, paths, manifest_rows):
         taken = table.filter(gone).to_pylist()
         if is_article:
             for row in taken:
                 stripped = [r["text"] for r in row["removed"] if r["rule"] == TEMPLATE_RULE]
-                found[row["id"]] = (True, row["host"], counted_keys(row["text"], stripped))
+                keys = counted_keys(row["text"], stripped)
+                found[row["id"]] = _Taken(True, row["host"], keys, row["source_path"])
         else:
             for row in taken:  # articles the template lines left too short were counted
                 counted = _TEMPLATE_REJECT.search(row["detail"] or "") is not None
                 host = host_of(row["url"]) if counted else None
                 keys = template_keys(row["text"] or "") if counted else []
-                found[row["id"]] = (False, host, keys)
+                found[row["id"]] = _Taken(False, host, keys, row["source_path"])
         kept = table.filter(pc.invert(gone))
         if kept.num_rows:
             outputs.write_table(part, kept)

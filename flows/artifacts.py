@@ -50,9 +50,24 @@ def counts_table(summary: RunSummary) -> list[dict[str, object]]:
             "measure": "unchanged since an earlier run (skipped)",
             "count": data["unchanged"],
         },
+        {
+            "stage": "discover",
+            "measure": "deleted since an earlier run",
+            "count": data["deleted_inputs"] + data["missing_inputs"],  # type: ignore[operator]
+        },
         {"stage": "read", "measure": "records", "count": data["records"]},
         {"stage": "publish", "measure": "articles kept", "count": data["articles"]},
         {"stage": "publish", "measure": "rejected (all reasons)", "count": data["rejects"]},
+        {
+            "stage": "publish",
+            "measure": "earlier articles of changed inputs, replaced",
+            "count": data["retracted"],
+        },
+        {
+            "stage": "publish",
+            "measure": "earlier articles of deleted inputs, withdrawn",
+            "count": data["withdrawn"],
+        },
     ]
     reasons = data["rejects_by_reason"]
     assert isinstance(reasons, dict)

@@ -46,6 +46,18 @@ def plan_inputs(config: RunConfig) -> RunPlan:
             "%d unchanged files processed again: they hold duplicates of articles of changed files",
             plan.rechecked,
         )
+    if plan.deleted:
+        logger.info(
+            "%d input files were deleted since earlier runs processed them: what they published "
+            "is taken out (retract_deleted)",
+            len(plan.deleted),
+        )
+    if plan.missing:
+        logger.info(
+            "%d input files were deleted since earlier runs processed them: what they published "
+            "is kept (retract_deleted takes it out)",
+            plan.missing,
+        )
     if plan.resettled:
         logger.info(
             "%d of them unchanged but processed with other cleaning settings before: processed "

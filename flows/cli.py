@@ -146,6 +146,16 @@ def format_summary(summary: dict[str, Any], output_dir: Path) -> str:
             f"  replaced  {summary['retracted']} articles of changed inputs that earlier runs "
             "published"
         )
+    if summary.get("deleted_inputs"):
+        lines.append(
+            f"  withdrew  {summary['withdrawn']} articles of {summary['deleted_inputs']} input files "
+            "deleted since earlier runs published them"
+        )
+    if summary.get("missing_inputs"):
+        lines.append(
+            f"  deleted   {summary['missing_inputs']} input files since earlier runs; what they "
+            "published is kept (--retract-deleted takes it out)"
+        )
     languages = ", ".join(f"{code} {n}" for code, n in summary["languages"].items()) or "none"
     lines.append(f"  languages {languages}")
     for failure in summary.get("failed_batches", []):

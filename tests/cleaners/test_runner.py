@@ -475,3 +475,89 @@ def test_a_copy_rejected_as_duplicate_is_judged_again_when_its_original_changes(
     articles, rejects = _published(output)
     assert sorted(a["source_path"] for a in articles) == ["one.txt", "other.txt", "two.txt"]
     assert rejects == []  # the copy is unique now: published
+
+
+def _run_retracting(raw: Path, output: Path) -> dict[str, object]:
+    from cleaners.runner import run_local
+
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, retract_deleted=True)
+    return run_local(config).to_dict()
+
+
+def test_a_deleted_input_is_kept_by_default_and_counted(tmp_path: Path) -> None:
+    raw, output = _two_files_published(tmp_path)
+    (raw / "harbour.txt").unlink()
+    summary = _run(raw, output)
+    articles, _ = _published(output)
+    assert sorted(a["source_path"] for a in articles) == ["harbour.txt", "school.txt"]
+    assert summary["missing_inputs"] == 1 and summary["deleted_inputs"] == 0
+    assert summary["withdrawn"] == 0
+
+
+def test_retract_deleted_takes_a_deleted_inputs_documents_out_everywhere(tmp_path: Path) -> None:
+    from cleaners import dedup
+    from cleaners.storage import Layout, load_manifest
+
+    raw, output = _two_files_published(tmp_path)
+    (raw / "harbour.txt").unlink()
+    summary = _run_retracting(raw, output)
+    articles, rejects = _published(output)
+    assert [a["source_path"] for a in articles] == ["school.txt"] and rejects == []
+    assert summary["withdrawn"] == 1 and summary["deleted_inputs"] == 1
+    assert summary["missing_inputs"] == 0 and summary["processed_files"] == 0
+    layout = Layout(output)
+    assert set(load_manifest(layout)) == {"school.txt"}
+    assert len(dedup.DedupIndex.load(layout.dedup_index)) == 1
+    # gone from the index too: the same story filed again later is news, not a duplicate
+    (raw / "again.txt").write_text(_HARBOUR * 4)
+    summary = _run_retracting(raw, output)
+    articles, _ = _published(output)
+    assert summary["prior_duplicates"] == 0 and summary["deleted_inputs"] == 0
+    assert sorted(a["source_path"] for a in articles) == ["again.txt", "school.txt"]
+
+
+def test_retract_deleted_takes_site_template_counts_back(tmp_path: Path) -> None:
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _dump(raw, [_HARBOUR * 3, _SCHOOL * 3, _BRIDGE * 3])
+    _run_retracting(raw, output)
+    assert _template_docs(output) == 3
+    (raw / "dump.jsonl").unlink()
+    summary = _run_retracting(raw, output)
+    assert summary["withdrawn"] == 3 and _published(output) == ([], [])
+    assert _template_docs(output) == 0
+
+
+def test_retract_deleted_publishes_a_copy_whose_original_was_deleted(tmp_path: Path) -> None:
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "one.txt").write_text(_HARBOUR * 4)
+    (raw / "two.txt").write_text(_HARBOUR * 4)
+    _run_retracting(raw, output)
+    articles, [copy] = _published(output)
+    [original] = [a["source_path"] for a in articles if a["id"] == copy["duplicate_of"]]
+    (raw / original).unlink()
+    summary = _run_retracting(raw, output)
+    articles, rejects = _published(output)
+    assert [a["source_path"] for a in articles] == [copy["source_path"]] and rejects == []
+    assert summary["withdrawn"] == 1 and summary["processed_files"] == 1
+
+
+def test_retract_deleted_removes_the_error_reject_of_a_deleted_failed_file(tmp_path: Path) -> None:
+    from cleaners.runner import plan_run, publish_run, stage_batch
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "harbour.txt").write_text(_HARBOUR * 4)
+    (raw / "school.txt").write_text(_SCHOOL * 4)
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=1)
+    plan = plan_run(config)
+    failing = next(b for b in plan.batches if "harbour.txt" in b.paths)
+    staged = [stage_batch(config, plan.run_key, b) for b in plan.batches if b is not failing]
+    publish_run(config, plan, staged, failed=[(failing, "RuntimeError: boom")])
+    assert [r["reason"] for r in _published(output)[1]] == ["error"]
+    (raw / "harbour.txt").unlink()  # never published an article: only its error reject is left
+    summary = _run_retracting(raw, output)
+    articles, rejects = _published(output)
+    assert [a["source_path"] for a in articles] == ["school.txt"] and rejects == []
+    assert summary["deleted_inputs"] == 1 and summary["withdrawn"] == 0

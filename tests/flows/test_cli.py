@@ -112,3 +112,25 @@ def test_default_near_duplicate_threshold_is_the_measured_one() -> None:
     from cleaners import dedup
 
     assert RunConfig().near_duplicate_threshold == dedup.THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({"resettled": 2}, "reprocessed 2 unchanged inputs"),
+        ({"retracted": 3}, "replaced  3 articles of changed inputs"),
+        ({"deleted_inputs": 2, "withdrawn": 5}, "withdrew  5 articles of 2 input files deleted"),
+        ({"missing_inputs": 4}, "deleted   4 input files since earlier runs"),
+    ],
+)
+def test_summary_reports_what_happened_to_earlier_output(
+    counts: dict[str, int], expected: str
+) -> None:
+    summary = {
+        "inputs": 5, "unchanged": 5, "records": 0, "articles": 0, "rejects": 0,
+        "rejects_by_reason": {}, "duplicates": 0, "near_duplicates": 0, "prior_duplicates": 0,
+        "languages": {}, **counts,
+    }  # fmt: skip
+    assert expected in format_summary(summary, Path("out"))
+    quiet = {**summary, **dict.fromkeys(counts, 0)}
+    assert expected.split()[0] not in format_summary(quiet, Path("out"))
