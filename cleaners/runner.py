@@ -219,9 +219,10 @@ def plan_run(config: RunConfig) -> RunPlan:
         if earlier_hash == scan.file_hash and not same_settings:
             resettled += 1
     gone = sorted(known.keys() - set(paths))  # processed by earlier runs, deleted since
-    deleted = (
-        sorted({*gone, *_failed_and_gone(layout, failed, paths)}) if config.retract_deleted else []
-    )
+    # An input folder holding none of the files earlier runs processed is more likely unmounted
+    # or mistyped than emptied on purpose: nothing is taken back then (--full rebuilds from it).
+    retract = config.retract_deleted and len(gone) < len(known)
+    deleted = sorted({*gone, *_failed_and_gone(layout, failed, paths)}) if retract else []
     # Unchanged files holding duplicates of articles the changed or deleted files published:
     # their documents are judged again (the article they copied may be gone or different now).
     redone = [rel for rel in planned if rel in known]

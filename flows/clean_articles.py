@@ -52,7 +52,13 @@ def plan_inputs(config: RunConfig) -> RunPlan:
             "is taken out (retract_deleted)",
             len(plan.deleted),
         )
-    if plan.missing:
+    if plan.missing and config.retract_deleted:
+        logger.warning(
+            "the input folder holds none of the %d files earlier runs processed: nothing is taken "
+            "out (is it mounted? --full rebuilds the output from what it holds now)",
+            plan.missing,
+        )
+    elif plan.missing:
         logger.info(
             "%d input files were deleted since earlier runs processed them: what they published "
             "is kept (retract_deleted takes it out)",

@@ -124,7 +124,7 @@ def _describe(error: Any) -> str:
     return f"invalid value for {_flag(key)} ({key}): {error['msg']}"
 
 
-def format_summary(summary: dict[str, Any], output_dir: Path) -> str:
+def format_summary(summary: dict[str, Any], output_dir: Path, *, retracting: bool = False) -> str:
     lines = [
         f"newsclean: {summary['inputs']} input files ({summary['unchanged']} unchanged, skipped), "
         f"{summary['records']} documents read",
@@ -151,7 +151,12 @@ def format_summary(summary: dict[str, Any], output_dir: Path) -> str:
             f"  withdrew  {summary['withdrawn']} articles of {summary['deleted_inputs']} input files "
             "deleted since earlier runs published them"
         )
-    if summary.get("missing_inputs"):
+    if summary.get("missing_inputs") and retracting:
+        lines.append(
+            f"  deleted   all {summary['missing_inputs']} input files earlier runs processed: "
+            "nothing taken out (is the input folder mounted? --full rebuilds from it)"
+        )
+    elif summary.get("missing_inputs"):
         lines.append(
             f"  deleted   {summary['missing_inputs']} input files since earlier runs; what they "
             "published is kept (--retract-deleted takes it out)"
@@ -193,7 +198,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(summary, BaseException):
         raise summary
     print(
-        json.dumps(summary, indent=2) if args.json else format_summary(summary, config.output_dir)
+        json.dumps(summary, indent=2)
+        if args.json
+        else format_summary(summary, config.output_dir, retracting=config.retract_deleted)
     )
     if state.is_failed():
         print(f"newsclean: error: {state.message}", file=sys.stderr)

@@ -520,12 +520,25 @@ def test_retract_deleted_takes_site_template_counts_back(tmp_path: Path) -> None
     raw, output = tmp_path / "raw", tmp_path / "clean"
     raw.mkdir()
     _dump(raw, [_HARBOUR * 3, _SCHOOL * 3, _BRIDGE * 3])
+    other = "Volunteers counted forty-one swifts over the old mill on the first warm evening. "
+    (raw / "other.txt").write_text(other * 5)  # no host: no template counts
     _run_retracting(raw, output)
     assert _template_docs(output) == 3
     (raw / "dump.jsonl").unlink()
     summary = _run_retracting(raw, output)
-    assert summary["withdrawn"] == 3 and _published(output) == ([], [])
-    assert _template_docs(output) == 0
+    articles, rejects = _published(output)
+    assert summary["withdrawn"] == 3 and [a["source_path"] for a in articles] == ["other.txt"]
+    assert rejects == [] and _template_docs(output) == 0
+
+
+def test_retract_deleted_takes_nothing_back_when_every_input_is_gone(tmp_path: Path) -> None:
+    raw, output = _two_files_published(tmp_path)
+    for path in raw.iterdir():  # an unmounted share looks like this
+        path.unlink()
+    summary = _run_retracting(raw, output)
+    articles, _ = _published(output)
+    assert len(articles) == 2 and summary["withdrawn"] == 0
+    assert summary["missing_inputs"] == 2 and summary["deleted_inputs"] == 0
 
 
 def test_retract_deleted_publishes_a_copy_whose_original_was_deleted(tmp_path: Path) -> None:
