@@ -25,6 +25,7 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 WARC_SUFFIXES = frozenset({".warc"})
+UTF8_BOM = codecs.BOM_UTF8
 SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES
 
 # C0 controls (but tab/newline/carriage return) and DEL: they crash lxml-based tools.
@@ -402,9 +403,13 @@ def _read_jsonl(
                 stream.seek(byte_range.start)
             # Binary iteration splits on b"\n" only: str.splitlines() would also split on
             # U+2028 inside JSON strings.
-            for raw_line in stream:
+            # A line is read up to the bytes the size cap has left, never whole: one huge line
+            # (a gzip bomb) must not fill memory before the cap sees it.
+            while raw_line := stream.readline(limits.max_file_bytes - read_bytes + 1):
                 line_number += 1
                 read_bytes += len(raw_line)
+                if line_number == 1 and raw_line.startswith(UTF8_BOM):
+                    raw_line = raw_line[len(UTF8_BOM) :]
                 if read_bytes > limits.max_file_bytes:
                     file_reject.reason = RejectReason.TOO_LARGE
                     file_reject.detail = (
@@ -440,6 +445,21 @@ def _read_jsonl(
         yield file_reject
 
 
+def _not_text(obj: dict[str, object], key: str) -> bool:
+    value = obj.get(key)
+    return value is not None and not isinstance(value, str | int | float)
+
+
+def _without_lone_surrogates(value: str) -> str:
+    """JSON may escape half a surrogate pair ("\\ud800"), which no UTF-8 writer accepts: each
+    becomes U+FFFD. Whole pairs were already joined by the JSON decoder."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
 def _read_jsonl_line(
     source_path: str, line_number: int, raw_line: bytes, limits: ReadLimits
 ) -> RawRecord | Reject:
@@ -461,7 +481,7 @@ def _read_jsonl_line(
         decoded = text
     try:
         obj = json.loads(decoded)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also integers over 4,300 digits
         return reject(RejectReason.MALFORMED, f"invalid JSON: {exc}"[:300])
     if not isinstance(obj, dict):
         return reject(
@@ -472,9 +492,11 @@ def _read_jsonl_line(
     html, text = _str_field(obj, "html"), _str_field(obj, "text")
     content, kind = (html, "html") if html and html.strip() else (text, "text")
     if not content or not content.strip():
-        return reject(
-            RejectReason.NO_CONTENT, "record has neither a non-empty 'text' nor 'html' field", rid
-        )
+        wrong = [
+            f"'{k}' is a {type(obj[k]).__name__}" for k in ("html", "text") if _not_text(obj, k)
+        ]
+        detail = "; ".join(wrong) or "record has neither a non-empty 'text' nor 'html' field"
+        return reject(RejectReason.NO_CONTENT, detail, rid)
     content = sanitize(content)
     if len(content) > limits.max_record_chars:
         detail = f"{len(content):,} characters, over the {limits.max_record_chars:,} limit"
@@ -497,9 +519,9 @@ def _str_field(obj: dict[str, object], key: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return value if value.isascii() else _without_lone_surrogates(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, list) and key == "author":
-        return ", ".join(str(v) for v in value if v)
+        return _without_lone_surrogates(", ".join(str(v) for v in value if v))
     return None

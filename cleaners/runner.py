@@ -402,6 +402,7 @@ def publish_run(
     # Only the small columns of every candidate are held at once (a few hundred bytes per
     # document, in arrays), never the texts.
     docs = _dedup_columns(staged)
+    renamed = _rename_repeated_ids(staged, docs)
     index = (
         dedup.DedupIndex.load(layout.dedup_index)
         if layout.dedup_index.exists()
@@ -430,7 +431,10 @@ def publish_run(
     run_ids = set(docs.ids)
 
     for batch in staged:
-        table = read_table(batch.candidates, columns=["id", "host", "template_keys"])
+        table = _with_ids(
+            read_table(batch.candidates, columns=["id", "host", "template_keys"]),
+            renamed.get(batch.key),
+        )
         for doc_id, host, keys in zip(
             *(table[c].to_pylist() for c in ("id", "host", "template_keys")), strict=True
         ):
@@ -440,7 +444,9 @@ def publish_run(
     templates.freeze()  # the threads below share it
 
     def finish(batch: StagedBatch) -> _BatchOutcome:
-        return _finish_batch(batch, duplicates, run_ids, templates, config, outputs)
+        return _finish_batch(
+            batch, duplicates, run_ids, templates, config, outputs, renamed.get(batch.key)
+        )
 
     # Batches are finished in threads: reading, filtering and writing Parquet run in Arrow's C++
     # with the GIL released. Outcomes are merged in batch order, so the summary is the same.
@@ -563,13 +569,15 @@ def _finish_batch(
     templates: RunTemplates,
     config: RunConfig,
     outputs: GroupWrite,
+    renamed: dict[int, str] | None = None,
 ) -> _BatchOutcome:
     """Write one staged batch's articles (per language, without duplicates and site-template
-    lines) and its rejects (the staged ones, duplicates, articles the templates left too short)."""
+    lines) and its rejects (the staged ones, duplicates, articles the templates left too short).
+    `renamed`: new ids of some rows (`_rename_repeated_ids`)."""
     layout = Layout(config.output_dir)
     outcome = _BatchOutcome()
     # the article columns only: the signatures and template keys were read by the run-wide steps
-    candidates = read_table(batch.candidates, columns=ARTICLE_SCHEMA.names)
+    candidates = _with_ids(read_table(batch.candidates, columns=ARTICLE_SCHEMA.names), renamed)
     ids = candidates["id"].to_pylist()
     is_duplicate = pa.array([i in duplicates for i in ids], type=pa.bool_())
     kept, template_rejects = _strip_templates(
@@ -616,6 +624,57 @@ def _finish_batch(
         outcome.files.append(path.relative_to(layout.root).as_posix())
         outcome.rejects += rejects.num_rows
     return outcome
+
+
+def _rename_repeated_ids(
+    staged: list[StagedBatch], docs: dedup.DedupColumns
+) -> dict[str, dict[int, str]]:
+    """Give every candidate that repeats an earlier candidate's id its own id, in `docs` too.
+
+    Ids come from a record's own id (JSONL "id", WARC-Record-ID) where it has one, and dumps
+    repeat them: a scraper that writes one id for every page, a record saved twice. The first
+    in input order (batches in plan order, rows in file order) keeps the id; a later one is
+    keyed by its id and line, and judged like any other document (a true copy still goes as a
+    duplicate). Returns, per batch key, row -> new id."""
+    seen: set[str] = set()
+    repeated: list[int] = []
+    for position, doc_id in enumerate(docs.ids):
+        if doc_id in seen:
+            repeated.append(position)
+        seen.add(doc_id)
+    if not repeated:
+        return {}
+    renamed: dict[str, dict[int, str]] = {}
+    start = 0
+    for batch in staged:
+        with pq.ParquetFile(batch.candidates) as parquet:
+            count = parquet.metadata.num_rows
+        rows = [p - start for p in repeated if start <= p < start + count]
+        if rows:
+            table = read_table(
+                batch.candidates, columns=["source_path", "source_line", "source_id"]
+            )
+            for row in rows:
+                path, line, own = (table[c][row].as_py() for c in table.column_names)
+                new_id = record_id(path, f"id={own}@{line}")
+                while new_id in seen:  # a record whose own id looks like "<id>@<line>"
+                    new_id = record_id(path, f"{new_id}@{line}")
+                seen.add(new_id)
+                renamed.setdefault(batch.key, {})[row] = new_id
+                docs.ids[start + row] = new_id
+        start += count
+    return renamed
+
+
+def _with_ids(table: pa.Table, renamed: dict[int, str] | None) -> pa.Table:
+    if not renamed:
+        return table
+    ids = table["id"].to_pylist()
+    for row, new_id in renamed.items():
+        ids[row] = new_id
+    return table.set_column(
+        table.column_names.index("id"), "id", pa.array(ids, table.schema.field("id").type)
+    )
 
 
 def _dedup_columns(staged: list[StagedBatch]) -> dedup.DedupColumns:

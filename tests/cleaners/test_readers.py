@@ -253,3 +253,52 @@ def test_mojibake_repair_cannot_bring_back_a_noncharacter(tmp_path: Path) -> Non
     assert isinstance(record, RawRecord)
     assert "Caf\u00e9 \u2019news\u2019" in record.content  # repaired
     assert "\ufffe" not in record.content  # and still safe for the parsers
+
+
+def test_one_huge_jsonl_line_is_capped_without_reading_it_whole(tmp_path: Path) -> None:
+    import tracemalloc
+
+    line = json.dumps({"text": "a" * 40_000_000}).encode()
+    rel = write(tmp_path, "bomb.jsonl.gz", gzip.compress(line, compresslevel=1))
+    tracemalloc.start()
+    [item] = read_all(tmp_path, rel, ReadLimits(max_file_bytes=1_000_000))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert isinstance(item, Reject) and item.reason is RejectReason.TOO_LARGE
+    assert peak < 10_000_000  # the 40 MB line was never held
+
+
+def test_jsonl_lines_json_itself_refuses_are_malformed_not_fatal(tmp_path: Path) -> None:
+    lines = [
+        b'{"id": 1, "n": ' + b"9" * 5000 + b', "text": "x"}',  # over Python's int-digit limit
+        json.dumps({"text": "a fine story " * 20}).encode(),
+    ]
+    rel = write(tmp_path, "d.jsonl", b"\n".join(lines))
+    first, second = read_all(tmp_path, rel)
+    assert isinstance(first, Reject) and first.reason is RejectReason.MALFORMED
+    assert "digits" in first.detail and isinstance(second, RawRecord)
+
+
+def test_lone_surrogate_escapes_become_replacement_characters(tmp_path: Path) -> None:
+    line = r'{"id": "a\ud800", "title": "T\udfff", "author": ["Ann\ud800"], "url": "https://x.example/\ud800", "text": "Story \ud800 text \ud83d\ude00"}'
+    rel = write(tmp_path, "d.jsonl", line.encode())
+    [record] = read_all(tmp_path, rel)
+    assert isinstance(record, RawRecord)
+    assert record.content == "Story \ufffd text \U0001f600"  # a whole escaped pair is kept
+    for value in (record.source_id, record.title, record.author, record.url):
+        assert value is not None and "\ufffd" in value
+        value.encode("utf-8")  # what Arrow needs
+
+
+def test_a_byte_order_mark_does_not_cost_the_first_jsonl_line(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": k, "text": f"story {k} " * 20}) for k in (1, 2)]
+    rel = write(tmp_path, "d.jsonl", b"\xef\xbb\xbf" + "\n".join(lines).encode())
+    items = read_all(tmp_path, rel)
+    assert [type(i).__name__ for i in items] == ["RawRecord", "RawRecord"]
+
+
+def test_a_text_field_of_the_wrong_type_is_named_in_the_reject(tmp_path: Path) -> None:
+    rel = write(tmp_path, "d.jsonl", json.dumps({"text": ["para one", "para two"]}).encode())
+    [item] = read_all(tmp_path, rel)
+    assert isinstance(item, Reject) and item.reason is RejectReason.NO_CONTENT
+    assert item.detail == "'text' is a list"

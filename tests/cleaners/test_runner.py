@@ -574,3 +574,66 @@ def test_retract_deleted_removes_the_error_reject_of_a_deleted_failed_file(tmp_p
     articles, rejects = _published(output)
     assert [a["source_path"] for a in articles] == ["school.txt"] and rejects == []
     assert summary["deleted_inputs"] == 1 and summary["withdrawn"] == 0
+
+
+def test_records_repeating_an_id_get_their_own_and_are_judged_by_content(tmp_path: Path) -> None:
+    import json
+
+    from cleaners.article import record_id
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    lines = [
+        {"id": "7", "text": _HARBOUR * 4},
+        {"id": 7, "text": _SCHOOL * 4},  # a scraper writing one id for every page
+        {"id": "7", "text": _HARBOUR * 4},  # and a record saved twice
+    ]
+    (raw / "dump.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    summary = _run(raw, output)
+    articles, rejects = _published(output)
+    expected = {
+        1: record_id("dump.jsonl", "id=7"),  # the first keeps the id
+        2: record_id("dump.jsonl", "id=7@2"),
+        3: record_id("dump.jsonl", "id=7@3"),
+    }
+    published = {a["source_line"]: a["id"] for a in articles}
+    [copy] = rejects  # one of the two saved copies, whichever dedup keeps
+    assert copy["reason"] == "duplicate" and {copy["source_line"], *published} == {1, 2, 3}
+    assert {**published, copy["source_line"]: copy["id"]} == expected
+    assert copy["duplicate_of"] == expected[4 - copy["source_line"]]
+    assert summary["failed_batches"] == [] and _run(raw, output)["unchanged"] == 1
+
+
+def test_an_id_repeated_in_another_shard_of_a_dump_is_renamed_the_same_way(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    import random
+
+    who = ["The council", "A ferry crew", "Two nurses", "The mayor", "Local farmers", "A teacher"]
+    did = ["repaired", "inspected", "painted", "measured", "closed", "reopened", "counted"]
+    what = ["the old pier", "a school roof", "the tram depot", "forty benches", "the canal lock"]
+
+    def story(k: int) -> str:  # distinct records: no two are near duplicates
+        rng = random.Random(k)
+        return " ".join(
+            f"{rng.choice(who)} {rng.choice(did)} {rng.choice(what)} on day {k}, hour {n}."
+            for n in range(30)
+        )
+
+    records = [{"id": f"r{k}", "text": story(k)} for k in range(800)]
+    records[-1]["id"] = "r0"  # in the last shard, repeating the first shard's first id
+    (raw / "dump.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_mb=1)
+    assert len(plan_run(config).batches) > 1
+    from cleaners.runner import run_local
+
+    sharded = run_local(config).to_dict()
+    articles, _ = _published(output)
+    assert sharded["failed_batches"] == [] and len({a["id"] for a in articles}) == 800
+    whole = tmp_path / "whole"
+    run_local(RunConfig(input_dir=raw, output_dir=whole, workers=1, batch_mb=64))
+    assert sorted(a["id"] for a in articles) == sorted(a["id"] for a in _published(whole)[0])
