@@ -83,18 +83,39 @@ def source_kind(path: str | PurePosixPath) -> str | None:
     return None
 
 
-def discover(root: Path) -> list[str]:
+def discover(root: Path, unreadable: list[str] | None = None) -> list[str]:
     """Every regular file under `root`, as sorted POSIX paths relative to it. Hidden files and
     folders (`.gitkeep`, `.DS_Store`, `.git/`) are skipped; unsupported types are *not*: the
-    reader turns them into `unsupported` rejects so the user sees them."""
+    reader turns them into `unsupported` rejects so the user sees them. A path that is not
+    UTF-8 cannot be a `source_path` (Parquet strings are UTF-8): it is left out and, escaped
+    (`printable_path`), appended to `unreadable`."""
     found: list[str] = []
     for path in root.rglob("*"):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue
         if path.is_file():
-            found.append(rel.as_posix())
+            posix = rel.as_posix()
+            if posix.isascii() or _is_utf8(posix):
+                found.append(posix)
+            elif unreadable is not None:
+                unreadable.append(printable_path(posix))
+    if unreadable:
+        unreadable.sort()
     return sorted(found)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, surrogate-escaped by the file system codec
+        return False
+    return True
+
+
+def printable_path(name: str) -> str:
+    """A file name whose bytes are not UTF-8, with those bytes as \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class _TooLarge(Exception):

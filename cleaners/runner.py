@@ -105,6 +105,8 @@ class RunPlan:
     deleted: tuple[str, ...] = ()
     # ... or, by default, kept: how many
     missing: int = 0
+    # files left out because their names are not UTF-8 (escaped as in `printable_path`)
+    unreadable: tuple[str, ...] = ()
 
     @property
     def files_to_process(self) -> int:
@@ -192,7 +194,8 @@ def plan_run(config: RunConfig) -> RunPlan:
     settings = cleaning_settings(config)
     budget = config.batch_mb * 1024 * 1024
     smallest = min(budget, MIN_BATCH_BYTES)
-    paths = discover(root)
+    unreadable: list[str] = []  # files whose names are not UTF-8
+    paths = discover(root, unreadable)
     shard_bytes = max(smallest, budget // TAPER_DIVISOR)
     unchanged = resettled = 0
     planned: dict[str, list[InputUnit]] = {}
@@ -261,6 +264,7 @@ def plan_run(config: RunConfig) -> RunPlan:
         rechecked=len(rechecked),
         deleted=tuple(deleted),
         missing=0 if deleted else len(gone),
+        unreadable=tuple(unreadable),
     )
 
 
@@ -393,6 +397,7 @@ def publish_run(
             summary.files_written.append(target.relative_to(layout.root).as_posix())
             summary.rejects_written += 1
             summary.stats.rejects[str(RejectReason.ERROR)] += 1
+    _report_unreadable_names(layout, plan.unreadable, summary)
     if not staged and not plan.deleted:
         shutil.rmtree(layout.staging, ignore_errors=True)
         return summary
@@ -491,6 +496,30 @@ class _Taken(NamedTuple):
     host: str | None  # with `template_keys`: what the site-template counts hold for it
     template_keys: list[str]  # none: a reject that was never counted
     source_path: str | None  # None in a record written before it was kept
+
+
+def _report_unreadable_names(layout: Layout, names: tuple[str, ...], summary: RunSummary) -> None:
+    """One `undecodable` reject per input file whose name is not UTF-8, in a part every run
+    rewrites (or removes, once none is left): such a file cannot be processed, but must not be
+    silently skipped either."""
+    target = layout.unreadable_names
+    if not names:
+        target.unlink(missing_ok=True)
+        return
+    rows = [
+        Reject(
+            id=record_id(name),
+            source_path=name,
+            reason=RejectReason.UNDECODABLE,
+            detail="the file name is not valid UTF-8 (shown with \\x escapes): rename the file "
+            "to have it processed",
+        ).to_row()
+        for name in names
+    ]
+    atomic_write_table(target, pa.Table.from_pylist(rows, schema=REJECT_SCHEMA))
+    summary.files_written.append(target.relative_to(layout.root).as_posix())
+    summary.rejects_written += len(rows)
+    summary.stats.rejects[str(RejectReason.UNDECODABLE)] += len(rows)
 
 
 def _retract_inputs(

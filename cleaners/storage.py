@@ -89,6 +89,11 @@ class Layout:
     def reject_part(self, batch: str) -> Path:
         return self.rejects / f"part-{batch}.parquet"
 
+    @property
+    def unreadable_names(self) -> Path:
+        """Rejects for the input files whose names are not UTF-8, rewritten by every run."""
+        return self.rejects / "unreadable-names.parquet"
+
     def failed_part(self, source_path: str) -> Path:
         """Rejects for an input whose batch failed; removed when a later run processes it."""
         return self.rejects / f"failed-{xxhash.xxh3_64_hexdigest(source_path.encode())}.parquet"

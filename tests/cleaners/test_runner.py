@@ -637,3 +637,21 @@ def test_an_id_repeated_in_another_shard_of_a_dump_is_renamed_the_same_way(
     whole = tmp_path / "whole"
     run_local(RunConfig(input_dir=raw, output_dir=whole, workers=1, batch_mb=64))
     assert sorted(a["id"] for a in articles) == sorted(a["id"] for a in _published(whole)[0])
+
+
+def test_a_file_whose_name_is_not_utf8_is_a_reject_until_renamed(tmp_path: Path) -> None:
+    raw, output = _two_files_published(tmp_path)
+    bad = os.path.join(os.fsencode(raw), b"caf\xe9.txt")
+    with open(bad, "wb") as stream:
+        stream.write((_BRIDGE * 4).encode())
+    for _ in range(2):  # reported by every run while it is there, once
+        summary = _run(raw, output)
+        articles, rejects = _published(output)
+        assert summary["failed_batches"] == [] and len(articles) == 2
+        assert [(r["source_path"], r["reason"]) for r in rejects] == [
+            ("caf\\xe9.txt", "undecodable")
+        ]
+    os.rename(bad, raw / "cafe.txt")
+    _run(raw, output)
+    articles, rejects = _published(output)
+    assert "cafe.txt" in {a["source_path"] for a in articles} and rejects == []
