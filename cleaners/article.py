@@ -40,7 +40,9 @@ class RawRecord:
     `record_index` is the 1-based line number inside a JSONL file, the 1-based record number inside
     a WARC file, and 0 for single-document files.
     `content` is sanitised text (`cleaners.readers.sanitize`: no control characters), which the
-    pipeline hands the HTML parser without scanning it again."""
+    pipeline hands the HTML parser without scanning it again. `text_alternative`: a JSONL
+    record's sanitised `text` when its `html` is the content, cleaned instead when that HTML
+    gives no article."""
 
     source_path: str
     record_index: int
@@ -51,6 +53,7 @@ class RawRecord:
     title: str | None = None
     author: str | None = None
     date: str | None = None
+    text_alternative: str | None = None
 
     @property
     def id(self) -> str:

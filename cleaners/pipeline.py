@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -169,7 +169,25 @@ def _process_record(record: RawRecord, config: RunConfig) -> tuple[Article, list
         return _reject(record, RejectReason.ERROR, f"{type(exc).__name__}: {exc}"[:500])
 
 
+# What a JSONL record's `html` may end in for its `text` to be cleaned instead.
+_HTML_GAVE_NOTHING = frozenset(
+    {RejectReason.MALFORMED, RejectReason.NO_CONTENT, RejectReason.TOO_SHORT}
+)
+
+
 def _clean_record(record: RawRecord, config: RunConfig) -> tuple[Article, list[int]] | Reject:
+    outcome = _clean_content(record, config)
+    alternative = record.text_alternative
+    if isinstance(outcome, Reject) and alternative and outcome.reason in _HTML_GAVE_NOTHING:
+        as_text = replace(record, kind="text", content=alternative, text_alternative=None)
+        fallback = _clean_content(as_text, config)
+        if isinstance(fallback, Reject):
+            fallback.detail = f"{fallback.detail}; its 'html' field: {outcome.detail}"
+        return fallback
+    return outcome
+
+
+def _clean_content(record: RawRecord, config: RunConfig) -> tuple[Article, list[int]] | Reject:
     url = record.url
     title, author, date = record.title, record.author, parse_date(record.date)
     language_html = sitename = description = None

@@ -519,6 +519,9 @@ def _read_jsonl_line(
         detail = "; ".join(wrong) or "record has neither a non-empty 'text' nor 'html' field"
         return reject(RejectReason.NO_CONTENT, detail, rid)
     content = sanitize(content)
+    alternative = sanitize(text) if kind == "html" and text and text.strip() else None
+    if alternative is not None and len(alternative) > limits.max_record_chars:
+        alternative = None
     if len(content) > limits.max_record_chars:
         detail = f"{len(content):,} characters, over the {limits.max_record_chars:,} limit"
         return reject(RejectReason.TOO_LARGE, detail, rid)
@@ -532,6 +535,7 @@ def _read_jsonl_line(
         title=_str_field(obj, "title"),
         author=_str_field(obj, "author"),
         date=_str_field(obj, "date"),
+        text_alternative=alternative,
     )
 
 

@@ -137,3 +137,33 @@ def test_parse_date(value: str | None, expected: dt.date | None) -> None:
 )
 def test_host_of(url: str | None, host: str | None) -> None:
     assert host_of(url) == host
+
+
+_STORY = (
+    "The ferry service to the northern islands resumed on Monday after a week of storms. "
+    "Crews checked the landing ramps at every harbour before the first crossing left at dawn. "
+) * 3
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["<p></p>", "<html><body><script>var x = 1;</script></body></html>", "<div>Menu</div>"],
+)
+def test_a_jsonl_record_whose_html_gives_nothing_is_cleaned_from_its_text(
+    tmp_path: Path, html: str
+) -> None:
+    (tmp_path / "d.jsonl").write_text(json.dumps({"id": "a", "html": html, "text": _STORY}))
+    [article], rejects = rows(tmp_path, "d.jsonl")
+    assert rejects == [] and article["extractor"] == "text"
+    assert article["text"].startswith("The ferry service")
+
+
+def test_a_jsonl_record_with_usable_html_keeps_its_html_and_both_failing_say_why(
+    tmp_path: Path,
+) -> None:
+    page = f"<html><body><article><h1>Ferries</h1><p>{_STORY}</p></article></body></html>"
+    lines = [{"html": page, "text": "a teaser"}, {"html": "<p></p>", "text": "Too short."}]
+    (tmp_path / "d.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
+    [article], [reject] = rows(tmp_path, "d.jsonl")
+    assert article["extractor"] != "text" and "Crews checked" in article["text"]
+    assert reject["reason"] == "too_short" and "its 'html' field" in reject["detail"]
