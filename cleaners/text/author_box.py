@@ -23,15 +23,19 @@ MAX_BOX_LINES = 6
 MAX_BIO_WORDS = 120
 MAX_NAME_WORDS = 5
 
+# A capital letter of the Latin, Greek and Cyrillic blocks (Ł, Š, Ř, Ж ... too): names start with one.
+_CAPITAL = "[" + "".join(re.escape(c) for c in map(chr, range(0x41, 0x530)) if c.isupper()) + "]"
+_NAME_WORD = _CAPITAL + r"[\w'’.-]{0,30}"
 _ABOUT = re.compile(
-    r"^(?i:about|über|à propos de|sobre|acerca de|su|over) "
-    r"([A-ZÀ-Þ][\w'’.-]{0,30}(?: [A-ZÀ-Þ][\w'’.-]{0,30}){1,3})$"
+    r"^(?i:about|über|à propos de|sobre|acerca de|su|over|om) "
+    rf"({_NAME_WORD}(?: {_NAME_WORD}){{1,3}})$"
 )
 _CLOSER_NAME = re.compile(
-    r"\b(?:by|from|von|de|di|van) ([A-ZÀ-Þ][\w'’.-]{0,30}(?: [A-ZÀ-Þ][\w'’.-]{0,30}){0,3})"
+    rf"\b(?:by|from|von|de|di|van|av|af) ({_NAME_WORD}(?: {_NAME_WORD}){{0,3}})"
 )
 _BIO_START = re.compile(
-    r"^(?:he|she|they|er|sie|il|elle|él|ella|lui|lei|ele|ela|hij|zij)\b", re.IGNORECASE
+    r"^(?:he|she|they|er|sie|il|elle|él|ella|lui|lei|ele|ela|hij|zij|han|hon|hen|hun|он|она)\b",
+    re.IGNORECASE,
 )
 
 

@@ -32,11 +32,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cleaners.text.doc import Doc
 
-STOPWORD_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl")
+STOPWORD_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "ru", "sv", "da", "nb")
+# Codes with the list of another: langdetect and some pages say "no" for Norwegian Bokmål.
+_STOPWORD_ALIASES = {"no": "nb"}
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _LINKISH = re.compile(r"(?:https?://|www\.|[\w.-]+@[\w-]+\.|[@#]\w)", re.IGNORECASE)
-_URLISH = re.compile(r"\S+\.(?:com|org|net|io|co|uk|de|fr|es|it|nl|pt)(?:/\S*)?$", re.IGNORECASE)
+_URLISH = re.compile(
+    r"\S+\.(?:com|org|net|io|co|uk|de|fr|es|it|nl|pt|pl|cz|ru|se|dk|no)(?:/\S*)?$", re.IGNORECASE
+)
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")  # "MoneyWhat": menu entries glued without spaces
 # Every `_GLUED` match has its own capital with a lower-case letter on each side, so this counts
 # at least as many (it also counts overlapping ones); it starts on a capital, which scans faster.
@@ -57,6 +61,7 @@ FLAGGED_COST = 60.0  # a line a signature already removed
 
 @cache
 def stopwords(lang: str) -> frozenset[str]:
+    lang = _STOPWORD_ALIASES.get(lang, lang)
     try:
         src = resources.files("cleaners.text").joinpath("stopwords", f"{lang}.txt")
         text = src.read_text(encoding="utf-8")
@@ -189,7 +194,8 @@ def features_of(
 # flags, so the same case folding). Each branch starts with a caseless character, which lets the
 # regex engine skip ahead to the next . : @ # instead of trying every position.
 _LINK_HINT = re.compile(
-    r"@|#|:(?=//)|\.(?:(?<=www\.)|com|org|net|io|co|uk|de|fr|es|it|nl|pt)", re.IGNORECASE
+    r"@|#|:(?=//)|\.(?:(?<=www\.)|com|org|net|io|co|uk|de|fr|es|it|nl|pt|pl|cz|ru|se|dk|no)",
+    re.IGNORECASE,
 )
 _EMPTY: frozenset[str] = frozenset()
 _SENTENCE_END_CHARS = '.!?…:;。！？"”’»)]'

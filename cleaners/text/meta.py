@@ -309,7 +309,7 @@ def detect(doc: Doc, author_hint: str | None = None) -> Meta:
         name = byline_name(line.text)
         if (
             name is None
-            and line.norm in ("by", "von", "par", "por", "di", "door")
+            and line.norm in ("by", "von", "par", "por", "di", "door", "av", "af")
             and pos + 1 < len(doc)
         ):
             nxt = _name(doc.lines[pos + 1].text)

@@ -20,8 +20,10 @@ A rule with `needs = [...]` (lower-case strings, one of which every match contai
 on lines holding one of them: for patterns that cannot be gated by their first character (a site
 name before the phrase: "<Name> is registered in England ...").
 
-All languages are applied at once: anchored whole-line phrases of one language are not article
-text in another. Files are parsed with `tomllib` and compiled once per process.
+The languages of ALWAYS_LANGUAGES are applied at once to every document: anchored whole-line
+phrases of one language are not article text in another. Patterns of the other languages are
+added for documents that may be in another language (see ALWAYS_LANGUAGES). Files are parsed
+with `tomllib` and compiled once per process.
 
 Speed (answers are exactly those of `SignatureRule.matches`): `line_hits(doc)` tests every line
 once against all rules of all files and is shared by the concept modules, `tail` and
@@ -70,6 +72,8 @@ class SignatureRule:
     # strings (one of them is in every match) or None.
     gates: tuple[tuple[int, int, re.Pattern[str] | None], ...] = ()
     required: tuple[tuple[str, ...] | None, ...] = ()
+    # Per pattern: whether it belongs to a language outside ALWAYS_LANGUAGES.
+    regional: tuple[bool, ...] = ()
 
     @property
     def rule(self) -> str:
@@ -200,6 +204,20 @@ def _needs(strings: list[str]) -> re.Pattern[str] | None:
 
 _SETTING_KEYS = ("name", "kind", "max_words", "block_lines", "block_words", "extractor", "needs")
 
+# Patterns of these keys are tried on every document: English and the major Western European
+# languages, whose boilerplate (share bars, cookie notices, comment forms) turns up on sites in
+# any language. Those of the other languages (pl, cs, ru, sv, da, nb) only on documents that
+# hold a letter of their alphabets that these lack (`REGIONAL_LETTERS`), or whose language hint
+# is not one of these: tried on every line of every document they cost ~20% of the cleaning
+# time of English pages, and would find nothing there.
+ALWAYS_LANGUAGES = frozenset({"any", "en", "de", "fr", "es", "it", "pt", "nl"})
+# Swedish, Danish and Norwegian text has å, æ or ø; Polish ł, ą, ę, ś, ź, ż, ć or ń; Czech č, ř,
+# ě, ů, ď, ť or ň; Russian Cyrillic. One of them in a document (a name is enough) adds the
+# regional patterns: a cheap test, and erring towards trying more patterns.
+REGIONAL_LETTERS = re.compile(
+    "[åæøłąęśźżćńčřěůďťňÅÆØŁĄĘŚŹŻĆŃČŘĚŮĎŤŇЀ-ӿ]"
+)  # no IGNORECASE: 3x slower
+
 
 def parse(concept: str, data: dict[str, object]) -> SignatureSet:
     settings = data.get("settings", {})
@@ -210,9 +228,11 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
         if kind not in KINDS:
             raise ValueError(f"{concept}.{raw.get('name')}: unknown kind {kind!r}")
         pats: list[str] = []
+        regional: list[bool] = []
         for key, value in raw.items():
             if key not in _SETTING_KEYS:
                 pats.extend(value)
+                regional += [key not in ALWAYS_LANGUAGES] * len(value)
         parsed, combined = _parse_all(pats, f"{concept}.{raw['name']}")
         rules.append(
             SignatureRule(
@@ -228,6 +248,7 @@ def parse(concept: str, data: dict[str, object]) -> SignatureSet:
                 block_words=int(raw.get("block_words", settings.get("block_words", 12))),
                 extractor=bool(raw.get("extractor", True)),
                 needs=_needs(raw.get("needs", ())),
+                regional=tuple(regional),
             )
         )
     words_raw = data.get("words", {})
@@ -481,7 +502,7 @@ LENGTH_CLASSES = (8, 16, 32, 64, 128, 256, MAX_LINE_CHARS)
 # Required-strings tests only pay on lines up to this long: on longer ones, scanning the whole
 # line costs more than the anchored regexes they would spare (measured on the eval pages).
 REQUIRED_MAX_CHARS = 256
-_PROBES: dict[tuple[str, int, bool], tuple[_Probe, ...]] = {}
+_PROBES: dict[tuple[str, int, bool, bool], tuple[_Probe, ...]] = {}
 _SUBSETS: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
 
 
@@ -492,12 +513,15 @@ def _length_class(n_chars: int) -> int:
     return len(LENGTH_CLASSES)
 
 
-def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...]:
+def _probes(
+    char: str, length_class: int, ascii_line: bool, regional: bool = True
+) -> tuple[_Probe, ...]:
     """Probes of every registry rule that can match a line starting with `char` whose norm
     length falls in `length_class` (memoised). For ASCII lines, patterns whose first character
-    is not fixed also get a required-strings test (`_required_of`)."""
+    is not fixed also get a required-strings test (`_required_of`). Without `regional`, only
+    the patterns of ALWAYS_LANGUAGES."""
     try:
-        return _PROBES[char, length_class, ascii_line]
+        return _PROBES[char, length_class, ascii_line, regional]
     except KeyError:
         pass
     lo_len = LENGTH_CLASSES[length_class - 1] + 1 if length_class else 0
@@ -505,7 +529,7 @@ def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...
         LENGTH_CLASSES[length_class] if length_class < len(LENGTH_CLASSES) else 1 << 62
     )  # lines in the class have lo_len <= length <= hi_len
     out = []
-    for rule, can_start in zip(registry(), _starting_with(char), strict=True):
+    for rule, can_start in zip(registry(), _starting_with(char, regional), strict=True):
         whole_line = rule.kind not in ("prefix", "suffix")
         keep = tuple(
             i
@@ -541,18 +565,20 @@ def _probes(char: str, length_class: int, ascii_line: bool) -> tuple[_Probe, ...
         mode = {"prefix": _PREFIX, "suffix": _SUFFIX}.get(rule.kind, _FULL)
         out.append(_Probe(rule, mode, regex, lo, hi, rule.max_words, required))
     found = tuple(out)
-    _PROBES[char, length_class, ascii_line] = found
+    _PROBES[char, length_class, ascii_line, regional] = found
     return found
 
 
 @cache
-def _starting_with(char: str) -> tuple[tuple[int, ...], ...]:
-    """Per registry rule, the patterns that can match a line starting with `char`."""
+def _starting_with(char: str, regional: bool = True) -> tuple[tuple[int, ...], ...]:
+    """Per registry rule, the patterns that can match a line starting with `char` (without
+    `regional`: of ALWAYS_LANGUAGES only)."""
     return tuple(
         tuple(
             i
             for i, (_lo, _hi, first) in enumerate(rule.gates)
-            if rule.kind == "suffix" or first is None or first.fullmatch(char) is not None
+            if (regional or not rule.regional[i])
+            and (rule.kind == "suffix" or first is None or first.fullmatch(char) is not None)
         )
         for rule in registry()
     )
@@ -564,11 +590,11 @@ def _weak_first(rule: SignatureRule, i: int) -> bool:
     return rule.kind == "suffix" or first is None or "[" in first.pattern
 
 
-def rules_matching(norm: str, n_words: int) -> tuple[SignatureRule, ...]:
+def rules_matching(norm: str, n_words: int, regional: bool = True) -> tuple[SignatureRule, ...]:
     """Every registry rule that matches a line: the same answer as `rule.matches` on each rule,
     testing only the patterns that can start with the line's first character and match a line
     of its length, and (short lower-case ASCII lines) only when the line holds one of the
-    strings every match contains."""
+    strings every match contains. Without `regional`: only patterns of ALWAYS_LANGUAGES."""
     if not norm:
         return tuple(r for r in registry() if r.matches(norm, n_words))
     n_chars = len(norm)
@@ -577,7 +603,7 @@ def rules_matching(norm: str, n_words: int) -> tuple[SignatureRule, ...]:
     # with a letter is; `islower` is False without any cased character, which only skips tests),
     # and only up to REQUIRED_MAX_CHARS.
     ascii_line = n_chars <= REQUIRED_MAX_CHARS and norm.isascii() and norm.islower()
-    for probe in _probes(norm[0], _length_class(n_chars), ascii_line):
+    for probe in _probes(norm[0], _length_class(n_chars), ascii_line, regional):
         if n_chars < probe.min_chars:
             continue
         mode = probe.mode
@@ -608,17 +634,18 @@ def line_hits(doc: Doc) -> list[tuple[SignatureRule, ...]]:
         pass
     memo = _MEMO
     hits = []
+    regional = _regional(doc)
     for line in doc.lines:
         norm = line.norm
         if len(norm) > MEMO_MAX_CHARS:  # prose: rarely seen twice
-            hits.append(rules_matching(norm, line.n_words))
+            hits.append(rules_matching(norm, line.n_words, regional))
             continue
-        key = (norm, line.n_words)
+        key = (norm, line.n_words, regional)
         found = memo.get(key)
         if found is None:
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
-            found = memo[key] = rules_matching(norm, line.n_words)
+            found = memo[key] = rules_matching(norm, line.n_words, regional)
         hits.append(found)
     doc.cache["hits"] = hits
     return hits
@@ -628,7 +655,15 @@ def line_hits(doc: Doc) -> list[tuple[SignatureRule, ...]]:
 # their hits are remembered per process (bounded; the answer depends on the line only).
 MEMO_MAX_CHARS = 160
 MEMO_SIZE = 20_000  # a few MB at most
-_MEMO: dict[tuple[str, int], tuple[SignatureRule, ...]] = {}
+_MEMO: dict[tuple[str, int, bool], tuple[SignatureRule, ...]] = {}
+
+
+def _regional(doc: Doc) -> bool:
+    """Whether the patterns of languages outside ALWAYS_LANGUAGES are tried on `doc`."""
+    hint = (doc.language or "")[:2].lower()
+    if hint and hint not in ALWAYS_LANGUAGES:
+        return True
+    return REGIONAL_LETTERS.search("\n".join(line.text for line in doc.lines)) is not None
 
 
 def has_hit(doc: Doc, pos: int, rule: SignatureRule) -> bool:

@@ -22,7 +22,7 @@ def _id(case: dict[str, str]) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_concept_line(case: dict[str, str]) -> None:
     module = importlib.import_module(f"cleaners.text.{case['concept']}")
-    doc = Doc.from_text(case["text"])
+    doc = Doc.from_text(case["text"], language=case.get("language"))
     removals = module.detect(doc)
     rules = {r.rule for r in removals}
     if case["expect"]:
@@ -130,3 +130,31 @@ def test_rules_keep_their_pattern_sources_and_compile_them_on_demand() -> None:
     assert rule.sources == ("^a$", "^b+$")
     assert [p.pattern for p in rule.patterns] == ["^a$", "^b+$"]
     assert rule.matches("bbb", 1) and not rule.matches("ab", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "regional"),
+    [
+        (
+            "Share this article\nThe council met on Tuesday to discuss the harbour wall.",
+            None,
+            False,
+        ),
+        ("Dodaj komentarz\nRada miasta zebrała się we wtorek.", None, True),  # ł, ę
+        ("Dodaj komentarz", "pl", True),  # no letter of its own: the hint says it
+        ("Läs mer\nFärjan till Vinga går som vanligt på måndag.", None, True),  # å
+        ("Читать далее", None, True),
+        ("Leave a Reply", "en", False),
+        # an English page: the Polish patterns are not even tried
+        ("Dodaj komentarz\nThe council met on Tuesday to discuss the harbour wall.", None, False),
+    ],
+)
+def test_regional_patterns_are_tried_where_their_languages_may_be(
+    text: str, language: str | None, regional: bool
+) -> None:
+    from cleaners.text import signatures
+
+    doc = Doc.from_text(text, language=language)
+    assert signatures._regional(doc) is regional
+    removed = {r.text for r in signatures.load("comments").detect(doc)}
+    assert ("Dodaj komentarz" in removed) is (regional and text.startswith("Dodaj"))
