@@ -4,8 +4,15 @@
 
 Steps, on one parsed tree (the HTML is parsed exactly once):
 1. sanitise: drop NUL and other C0 control characters (they crash lxml-based tools), cap the size;
+   cut a start tag with over `_MAX_ATTRIBUTES` attributes down to its bare name
+   (`_cut_attribute_floods`, rule `html.attribute_flood`): libxml2 takes quadratic time over one
+   element's attributes (200,000 of them, 3 MB, take over a minute, in one C call that no
+   timeout interrupts);
 2. parse as trafilatura's loader would (same repairs, same parser settings), but with lxml's
-   C-level element class lookup (`load_html`);
+   C-level element class lookup (`load_html`), except that a fragment (one top-level element,
+   plain text) is parsed as a document instead of being rejected; `<noframes>`, raw text to
+   libxml2, is dropped, or parsed as the page when the page has nothing else
+   (`_resolve_noframes`);
 3. metadata (title, authors, date, sitename, description, canonical URL, `<html lang>`) from the
    unpruned tree, so an author box pruned below does not take the author with it (trafilatura's
    metadata steps minus categories, tags and licence, which we never use, and with our own
@@ -74,6 +81,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction
+from lxml.html import document_fromstring as _document_fromstring
 from lxml.html import fromstring as _html_fromstring
 from trafilatura import bare_extraction
 from trafilatura import metadata as _tmeta
@@ -501,9 +509,13 @@ _PARSER.set_element_class_lookup(
 
 
 def load_html(html: str) -> Any:
-    """trafilatura.utils.load_html for a sanitised str, with `_PARSER`: the same repairs and
-    rejection test (a document without "html" in its first 50 characters must have at least two
-    top-level elements). None when lxml cannot parse it."""
+    """trafilatura.utils.load_html for a sanitised str, with `_PARSER`: the same repairs. Where
+    trafilatura rejects a document without "html" in its first 50 characters and with fewer than
+    two top-level elements (its test for input that is no HTML at all), the input is parsed as a
+    whole document: ours is HTML by its file type or field, and such fragments (a JSONL `html`
+    field holding one <article>, a saved <div> snippet, plain text saved as .html) are pages
+    like any other, their content in the <body> libxml2 implies (unless they are binary data
+    decoded as text, `_looks_binary`). None when lxml cannot parse it."""
     beginning = html[:50].lower()
     # trafilatura's repair_faulty_html, minus its control-character pass (sanitize_html did it)
     if "doctype" in beginning:  # libxml2/lxml issue: https://bugs.launchpad.net/lxml/+bug/1955915
@@ -525,8 +537,154 @@ def load_html(html: str) -> Any:
     if (tree is None or len(tree) < 1) and not fallback:
         tree = _parse_bytes(html)
     if tree is not None and "html" not in beginning and len(tree) < 2:
-        return None
+        # lxml returned the fragment's one element (or a <body> renamed <div>/<span>, holding
+        # one element and text): the document around it instead, with its <body> intact;
+        # unless it is binary data decoded as text, which is all one text node
+        tree = None if _looks_binary(html) else _parse_document(html)
     return tree
+
+
+# C1 controls (bytes 0x80-0x9f decoded as Latin-1) and U+FFFD (undecodable bytes): binary data
+# read as text. The C0 controls are gone by now (sanitize_html).
+_BINARY_CHARS = re.compile("[\x80-\x9f\ufffd]")
+
+
+def _looks_binary(html: str) -> bool:
+    """Over 10% of the first 8,192 characters are what binary data decoded as text is full of
+    (the readers' test for bytes, `looks_binary`, uses the same share)."""
+    head = html[:8192]
+    return len(_BINARY_CHARS.findall(head)) * 10 > len(head)
+
+
+def _parse_document(html: str) -> Any:
+    """`html` parsed as a whole document: the <html> root, with the <head> and <body> libxml2
+    implies, whatever the input's top-level elements. None when lxml cannot parse it."""
+    try:
+        return _document_fromstring(html, parser=_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        pass
+    except Exception:
+        return None
+    try:
+        return _document_fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception:
+        return None
+
+
+# More attributes than this on one start tag are a flood, never markup: libxml2 checks each new
+# attribute against all the earlier ones of its element (quadratic: 10,000 attributes parse in
+# 0.1 s, 50,000 in 2.6 s, 200,000 in over a minute, one C call). Real tags have a few dozen.
+_MAX_ATTRIBUTES = 2000
+_FLOOD_SAMPLE = 200  # characters of a cut tag kept in its Removal
+# HTML5 tokenizer: attributes are separated by whitespace or "/" (or follow a quoted value
+# directly); a name runs to whitespace, "/", ">" or "="; a value is quoted or runs to whitespace
+# or ">". Atomic groups and possessive quantifiers: no backtracking, linear in the tag's length.
+_WS = r"\t\n\f\r "
+_ATTRIBUTE = (
+    rf"(?>[{_WS}/]*+[^{_WS}/>][^{_WS}/>=]*+"
+    rf"""(?:[{_WS}]*+=[{_WS}]*+(?:"[^"]*+"?|'[^']*+'?|[^{_WS}>]*+))?+)"""
+)
+_START_TAG = re.compile(rf"<([A-Za-z][^{_WS}/>]*+)(?:{_ATTRIBUTE})*+[{_WS}/]*+>?")
+_FLOOD = re.compile(rf"<[A-Za-z][^{_WS}/>]*+(?:{_ATTRIBUTE}){{{_MAX_ATTRIBUTES + 1}}}")
+_TAG_OPEN = re.compile(r"<[A-Za-z]")
+# comments and the elements whose content the parser reads as text: a "<" in them opens no tag
+_TEXT_ELEMENTS = (
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"
+)  # fmt: skip
+_NOT_MARKUP = re.compile(rf"<!--|<({'|'.join(_TEXT_ELEMENTS)})(?=[{_WS}/>])", re.IGNORECASE)
+_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE) for name in _TEXT_ELEMENTS}
+
+
+def _not_markup_end(html: str, opener: re.Match[str]) -> int:
+    """Where the comment or text element `opener` starts ends (len(html) when it does not)."""
+    if opener[1] is None:
+        end = html.find("-->", opener.end())
+        return len(html) if end < 0 else end + 3
+    closer = _TEXT_END[opener[1].lower()].search(html, opener.end())
+    return len(html) if closer is None or opener[1].lower() == "plaintext" else closer.end()
+
+
+def _separated(html: str, start: int, end: int, more_than: int) -> bool:
+    """Whether html[start:end] has over `more_than` characters that could end an attribute:
+    whitespace, "/" (separators) and "=" (a quoted value may end one without a separator).
+    Each attribute after the first needs one."""
+    found = 0
+    for char in " =/\n\t\r\f":  # most common first: a text or JSON run stops at spaces
+        found += html.count(char, start, end)
+        if found > more_than:
+            return True
+    return False
+
+
+def _cut_attribute_floods(html: str) -> tuple[str, list[Removal]]:
+    """`html` with every start tag of over `_MAX_ATTRIBUTES` attributes cut down to its bare
+    name (the element and its content stay), and a Removal for each cut tag.
+
+    Such a tag is over 2 x `_MAX_ATTRIBUTES` characters long (an attribute takes at least two),
+    so it holds a whole window of `_MAX_ATTRIBUTES` characters without ">", unless it hides ">"
+    in quoted values. Only such windows are looked for, with str.find (C speed, stopping at the
+    first ">"): ~10 us for a 100 KB page. A window without ">" (a long paragraph, script, JSON
+    or attribute value: on about half the pages) is looked at once, with the run of characters
+    without ">" around it: when a start tag opens in that run (not inside a script, style or
+    comment) with enough whitespace, "/" and "=" after it to part that many attributes, a regex
+    reads the tag to its end and counts its attributes. Each character is scanned a bounded
+    number of times: linear, under 1 ns per character on the dev set's worst pages.
+    A tag that puts a ">" inside a quoted value at least every `_MAX_ATTRIBUTES` characters
+    escapes the check: that takes crafting, not a broken page or a fuzzer."""
+    size = len(html)
+    window = _MAX_ATTRIBUTES
+    if size <= 2 * window:
+        return html, []
+    find = html.find
+    pieces: list[str] = []
+    removed: list[Removal] = []
+    copied = 0  # html[:copied] is in pieces (once a tag was cut)
+    outside = 0  # no comment or text element is open at html[outside]
+    pos = 0
+    while pos + window <= size:
+        if find(">", pos, pos + window) >= 0:
+            pos += window
+            continue
+        start = max(html.rfind(">", copied, pos) + 1, copied)
+        end = find(">", pos + window)
+        end = size if end < 0 else end
+        less = find("<", start, end)  # none: JSON, base64, plain text (the usual case)
+        opened = _TAG_OPEN.search(html, less, end) if less >= 0 else None
+        if opened is None:
+            pos = end + 1
+            continue
+        if not _separated(html, opened.start(), end, window):
+            pos = end + 1  # too few to part thousands of attributes: script, text, a URL list
+            continue
+        # inside a script, style, comment...? (read forward from `outside`: each once)
+        while (opener := _NOT_MARKUP.search(html, outside, opened.start())) is not None:
+            outside = _not_markup_end(html, opener)
+            if outside > opened.start():
+                break
+        if outside > opened.start():
+            pos = max(outside, end + 1)
+            continue
+        tag = _START_TAG.match(html, opened.start())  # always matches: "<" and a letter
+        assert tag is not None
+        # the next window starts after the tag (with ">" in quoted values it may end after
+        # `end`): no tag is read twice
+        pos = outside = max(tag.end(), end + 1)
+        if tag.end() - tag.start() <= 2 * window or not _FLOOD.match(html, tag.start(), tag.end()):
+            continue
+        pieces += (html[copied : tag.start()], f"<{tag[1]}>")
+        removed.append(
+            Removal(
+                rule="html.attribute_flood",
+                text=f"{tag[0][:_FLOOD_SAMPLE]} ... ({len(tag[0]):,} characters, over"
+                f" {_MAX_ATTRIBUTES:,} attributes)",
+                line=None,
+            )
+        )
+        copied = tag.end()
+    if not removed:
+        return html, []
+    pieces.append(html[copied:])
+    return "".join(pieces), removed
 
 
 _END_TAGS = ("</body", "</html", "</BODY", "</HTML", "</Body", "</Html")
@@ -629,6 +787,37 @@ def visible_length(tree: Any) -> int:
         if el is not body and next(el.iterancestors(*_INVISIBLE_TAGS), None) is None:
             length -= _STRING_LENGTH(el)
     return max(int(length), 0)
+
+
+def _resolve_noframes(tree: Any) -> None:
+    """<noframes> content is raw text to libxml2: its markup would be published as text.
+    Browsers never show it (they all do frames), so it is dropped, keeping its tail, unless the
+    page shows nothing else: a frameset page (its frames are other documents) or a body with no
+    visible text outside it. Then the noframes content, often the site's text for browsers
+    without frames and search engines, is parsed as HTML and becomes the page's body content.
+    Costs nothing on other pages: lxml knows from the document's name dictionary that no
+    element is named noframes."""
+    found = list(tree.iter("noframes"))
+    if not found:
+        return
+    sources = [el.text or "" for el in found]
+    for el in found:
+        _drop(el)
+    if visible_length(tree):
+        return
+    doc = _parse_document("\n".join(sources))
+    content = doc.find("body") if doc is not None else None
+    if content is None or (not len(content) and not (content.text or "").strip()):
+        return
+    body = tree if tree.tag == "body" else tree.find(".//body")
+    if body is None:  # a frameset page: the parsed body follows the frameset
+        tree.append(content)
+        return
+    if len(body):
+        body[-1].tail = (body[-1].tail or "") + (content.text or "")
+    else:
+        body.text = (body.text or "") + (content.text or "")
+    body.extend(list(content))
 
 
 # never article text, and dropped by trafilatura's own cleaning anyway: removing them once, up
@@ -1060,15 +1249,17 @@ def _extract(
         html, truncated = sanitize_html(html, opts.max_chars)
     if not html.strip():
         raise HtmlExtractionError(RejectReason.NO_CONTENT, "empty document")
+    html, floods = _cut_attribute_floods(html)
     try:
         tree = load_html(html)
     except (ValueError, TypeError, etree.ParserError) as err:
         raise HtmlExtractionError(RejectReason.MALFORMED, f"unparsable HTML: {err}") from None
     if tree is None:
         raise HtmlExtractionError(RejectReason.MALFORMED, "unparsable HTML")
+    _resolve_noframes(tree)
     _check_time(opts, started, "parse")
 
-    result = HtmlResult(text="", url=url, truncated=truncated)
+    result = HtmlResult(text="", url=url, truncated=truncated, removed=floods)
     result.language_html = _html_lang(tree)
     canonical = _canonical(tree, url)
     if opts.with_metadata:

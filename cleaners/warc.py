@@ -17,12 +17,20 @@ A document's `url` is its WARC-Target-URI, `source_id` its WARC-Record-ID (so id
 `record_index`, which becomes `source_line`, the 1-based number of the record in the file,
 counting every record. WARC-Date is when the page was crawled, not published: it is not a date.
 A broken archive (truncated, bad gzip) keeps every record read before the break and ends in one
-`malformed` reject for the rest. The `max_file_mb` cap does not apply: archives are routinely
-gigabytes, and each record is capped (`max_record_chars`) instead.
+`malformed` reject for the rest. A file that does not start with a WARC record at all (an HTML
+page or a text file named .warc, an archive gzipped twice) is one `malformed` reject, "not a WARC
+archive: ...". A page that is only part of what was served is a `malformed` reject, never an
+article: a record the crawler marked `WARC-Truncated` (it stopped at a size or time limit, or the
+connection dropped), or a body whose compressed Content-Encoding stream stops short. A payload
+whose HTTP charset is UTF-16 or UTF-32 (with or without a byte-order mark) is decoded with it
+before the binary sniff, which would take its NUL bytes for binary data. The `max_file_mb` cap
+does not apply: archives are routinely gigabytes, and each record is capped (`max_record_chars`)
+instead.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import zlib
 from collections.abc import Iterator
@@ -43,6 +51,7 @@ from cleaners.readers import (
     ReadLimits,
     decode_sanitized,
     looks_binary,
+    sanitize,
 )
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -65,6 +74,10 @@ _BROKEN_ARCHIVE = (
     ValueError,
 )
 _HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")
+# How an archive's first record starts: a WARC header line, or an ARC file's version block
+# (warcio reads both).
+_ARCHIVE_STARTS = (b"WARC/", b"filedesc://")
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def read_warc(
@@ -76,6 +89,23 @@ def read_warc(
     """The documents of a WARC file, or of the records that start in `byte_range` (numbered from
     its `first_line`). Never raises: a broken archive ends in one `malformed` reject."""
     limits = limits or ReadLimits()
+    try:
+        not_warc = _not_a_warc(path)
+    except OSError as exc:
+        first_unread = byte_range.first_line if byte_range else 1
+        yield _rest_reject(
+            source_path, first_unread, f"cannot read file: {exc}", RejectReason.ERROR
+        )
+        return
+    if not_warc is not None:
+        if byte_range is None or byte_range.start == 0:  # one reject, from the first shard
+            yield Reject(
+                id=record_id(source_path),
+                source_path=source_path,
+                reason=RejectReason.MALFORMED,
+                detail=f"not a WARC archive: {not_warc}",
+            )
+        return
     first = byte_range.first_line - 1 if byte_range else 0
     completed = first  # records fully read: a break hits record `completed + 1`
     produced = 0
@@ -136,20 +166,52 @@ def read_warc(
 
 def _starts_with_gzip(path: Path) -> bool:
     with path.open("rb") as stream:
-        return stream.read(2) == b"\x1f\x8b"
+        return stream.read(2) == _GZIP_MAGIC
+
+
+def _not_a_warc(path: Path) -> str | None:
+    """What the file starts with when that is not a WARC (or ARC) record, gzipped or not; None
+    for an archive, an empty file, or a gzip stream too damaged to tell (the reader reports
+    those). warcio would read such a file as a headerless ARC and find "records" with empty
+    payloads in it."""
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+    compressed = head.startswith(_GZIP_MAGIC)
+    if compressed:
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 1024)
+        except zlib.error:
+            return None
+    start = head.lstrip(b" \t\r\n")
+    if not start or start.startswith(_ARCHIVE_STARTS):
+        return None
+    if start.startswith(_GZIP_MAGIC):
+        return "it is gzip-compressed twice (a gzip stream inside the gzip stream)"
+    if _looks_like_html(start):
+        what = "an HTML page"
+    elif looks_binary(start):
+        what = "binary data"
+    else:
+        what = "text"
+    quoted = repr(start[:40])[2:-1]
+    inside = " inside gzip" if compressed else ""
+    return f"it starts with {what}{inside} ('{quoted}'), not a 'WARC/' record header"
 
 
 def scan_warc(path: Path, shard_bytes: int) -> FileScan:
     """Hash a WARC file and cut it into shards of about `shard_bytes` at record boundaries, in
     one read of the file: warcio reads it through the hashing wrapper. A broken archive stops
-    the cutting; the last shard then runs to the end of the file and its reader reports it."""
+    the cutting; the last shard then runs to the end of the file and its reader reports it. A
+    file that is not a WARC at all is not cut."""
     digest = xxhash.xxh3_128()
     cuts, first_records = [0], [1]
+    # a file that is no WARC is not cut: its reader reports it in one reject
+    archive_file = _not_a_warc(path) is None
     with path.open("rb") as raw:
         stream = _HashingReader(raw, digest)
         try:
             archive = ArchiveIterator(stream)
-            for ordinal, _record in enumerate(archive, start=1):
+            for ordinal, _record in enumerate(archive if archive_file else (), start=1):
                 offset = archive.get_record_offset()  # reads the record to its end
                 if offset >= cuts[-1] + shard_bytes:
                     cuts.append(offset)
@@ -246,13 +308,31 @@ def _document(
     if mime is not None and mime not in HTML_TYPES | TEXT_TYPES:
         return reject(RejectReason.UNSUPPORTED, f"WARC {record_type} of type {mime}")
 
+    truncated = headers.get_header("WARC-Truncated")
+    if truncated is not None:  # the crawler kept only the start of the page
+        return reject(
+            RejectReason.MALFORMED,
+            f"WARC {record_type} truncated by the crawler (WARC-Truncated: {truncated.strip()}):"
+            " the payload is only part of the page",
+        )
+
     cap = limits.max_record_chars * 4 + 1  # bytes: a UTF-8 character takes at most 4
-    data = _read_at_most(record.content_stream(), cap + 1)
+    stream = record.content_stream()
+    data = _read_at_most(stream, cap + 1)
     if len(data) > cap:
         return reject(RejectReason.TOO_LARGE, f"payload over the {cap:,}-byte limit")
+    if (coding := _unfinished_coding(stream)) is not None:
+        return reject(
+            RejectReason.MALFORMED,
+            f"WARC {record_type} body cut short: its {coding} Content-Encoding stream stops"
+            " before the end of the compressed data (truncated or corrupt)",
+        )
     if not data.strip():
         return reject(RejectReason.EMPTY, f"WARC {record_type} with an empty payload")
-    if looks_binary(data):
+    # UTF-16/32 text is half NUL bytes (ASCII in UTF-16): decoded with its declared charset
+    # before the binary sniff would call it binary. Without NULs the usual path decodes it too.
+    wide = _decode_wide(data, charset) if charset and b"\x00" in data[:8192] else None
+    if wide is None and looks_binary(data):
         return reject(RejectReason.BINARY, f"WARC {record_type} payload is binary, not text")
     if mime is None:
         if not _looks_like_html(data):
@@ -261,9 +341,13 @@ def _document(
             )
         mime = "text/html"
     is_html = mime in HTML_TYPES
-    text, encoding = decode_sanitized(data, is_html=is_html, declared=charset)
-    if text is None:
-        return reject(RejectReason.UNDECODABLE, encoding)
+    if wide is not None:
+        text = sanitize(wide)
+    else:
+        decoded, encoding = decode_sanitized(data, is_html=is_html, declared=charset)
+        if decoded is None:
+            return reject(RejectReason.UNDECODABLE, encoding)
+        text = decoded
     if not text.strip():
         return reject(RejectReason.EMPTY, "no text left after removing control characters")
     if len(text) > limits.max_record_chars:
@@ -296,6 +380,53 @@ def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
         if name.strip().lower() == "charset":
             charset = parameter_value.strip().strip("\"'").lower() or None
     return mime, charset
+
+
+# WHATWG Encoding labels of UTF-16 that Python's codecs do not know
+_UTF16_LABELS = {
+    "unicode": "utf-16-le", "ucs-2": "utf-16-le", "csunicode": "utf-16-le",
+    "iso-10646-ucs-2": "utf-16-le", "unicodefeff": "utf-16-le", "unicodefffe": "utf-16-be",
+}  # fmt: skip
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _decode_wide(data: bytes, charset: str) -> str | None:
+    """`data` decoded with `charset` when that is UTF-16 or UTF-32 and decodes it, else None.
+    Without a byte-order mark, plain `utf-16`/`utf-32` mean little-endian (as browsers read
+    `utf-16`), whatever the machine's order."""
+    label = charset.strip().strip("\"'").lower()
+    try:
+        name = _UTF16_LABELS.get(label) or codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name == "utf-16" and not data.startswith(_UTF16_BOMS):
+        name = "utf-16-le"
+    elif name == "utf-32" and not data.startswith(_UTF32_BOMS):
+        name = "utf-32-le"
+    elif not name.startswith(("utf-16", "utf-32")):
+        return None
+    try:
+        return data.decode(name).removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+
+
+def _unfinished_coding(stream: object) -> str | None:
+    """The Content-Encoding (gzip, deflate; br with brotli installed) of a body, read to its end,
+    whose compressed stream never reached its end: the body was cut short (or is corrupt past
+    its start, which warcio only logs). None when the body is not compressed or is complete.
+    warcio takes a body that does not decompress from its first byte for an uncompressed one:
+    no decompressor is left then, and nothing is reported."""
+    decompressor = getattr(stream, "decompressor", None)
+    if decompressor is None:
+        return None
+    finished = getattr(decompressor, "eof", None)  # zlib (gzip, deflate)
+    if finished is None and callable(getattr(decompressor, "is_finished", None)):
+        finished = decompressor.is_finished()  # brotli
+    if finished is None or finished:
+        return None
+    return str(getattr(stream, "decomp_type", None) or "compressed")
 
 
 def _looks_like_html(data: bytes) -> bool:

@@ -419,10 +419,18 @@ def test_empty_input_is_no_content(html: str) -> None:
     assert err.value.reason == RejectReason.NO_CONTENT
 
 
-def test_binary_garbage_is_rejected_cleanly() -> None:
-    garbage = bytes(range(256)).decode("latin-1") * 50
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        bytes(range(256)).decode("latin-1") * 50,
+        bytes(range(256)).decode("utf-8", errors="replace") * 50,
+        bytes(range(256)) * 50,  # bytes are decoded as UTF-8 with replacements
+    ],
+    ids=["latin-1", "utf-8-replaced", "bytes"],
+)
+def test_binary_garbage_is_rejected_cleanly(garbage: str | bytes) -> None:
     with pytest.raises(HtmlExtractionError) as err:
-        extract_html(garbage, url=URL)
+        extract_html(garbage, url=URL)  # type: ignore[arg-type]
     assert err.value.reason in {RejectReason.MALFORMED, RejectReason.NO_CONTENT}
 
 
@@ -809,8 +817,8 @@ def test_load_html_parses_as_trafilatura_does(name: str) -> None:
         '<?xml version="1.0" encoding="utf-8"?><html><body><p>Declared encoding</p></body></html>',
         "<!DOCTYPE html SYSTEM 'about:legacy-compat' />\n<html><body><p>Doctype</p></body></html>",
         '<html lang="en" />\n<body><p>Self-closing root</p></body>',
-        "plain words, no markup at all",
-        "<p>one fragment</p>",
+        "<p>two</p><p>fragments</p>",
+        "<!-- only a comment -->",
     ],
 )
 def test_load_html_repairs_and_rejects_as_trafilatura_does(html: str) -> None:
@@ -820,6 +828,58 @@ def test_load_html_repairs_and_rejects_as_trafilatura_does(html: str) -> None:
     assert (ours is None) == (theirs is None)
     if ours is not None:
         assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("plain words, no markup at all", "plain words, no markup at all"),
+        ("<p>one fragment</p>", "one fragment"),
+        ("<article><p>It opened.</p></article>", "It opened."),
+        ("<div><p>A saved snippet</p></div>", "A saved snippet"),
+        ("<p>A paragraph</p> and a tail", "and a tail"),
+    ],
+)
+def test_load_html_parses_a_fragment_trafilatura_rejects_as_a_document(
+    html: str, text: str
+) -> None:
+    # trafilatura rejects input without "html" in its first 50 characters that has one
+    # top-level element: ours is HTML by its file type or field, so it is a page like any other
+    from trafilatura.utils import load_html
+
+    assert load_html(html) is None
+    tree = H.load_html(html)
+    assert tree is not None and tree.tag == "html"
+    body = tree.find("body")
+    assert body is not None and text in body.text_content()
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "{}",  # plain text saved as .html
+        "<article>{}</article>",  # a JSONL `html` field
+        "<div class='story'>{}</div>",  # a saved snippet
+    ],
+)
+def test_a_fragment_is_extracted_like_a_page(wrap: str) -> None:
+    if wrap == "{}":
+        html = "\n\n".join(PARAGRAPHS)
+    else:
+        html = wrap.format("".join(f"<p>{p}</p>" for p in PARAGRAPHS))
+    result = extract_html(html, url=URL)
+    assert all(p in result.text for p in PARAGRAPHS)
+    assert "<" not in result.text
+
+
+@pytest.mark.parametrize(
+    "html", ["<!-- only a comment -->", "<?xml version='1.0'?>", "</p>", "<![CDATA[x]]>"]
+)
+def test_input_lxml_cannot_parse_is_still_malformed(html: str) -> None:
+    with pytest.raises(HtmlExtractionError) as err:
+        extract_html(html, url=URL)
+    assert err.value.reason == RejectReason.MALFORMED
+    assert err.value.detail == "unparsable HTML"
 
 
 def test_sanitize_html_drops_xml_nonchars() -> None:
@@ -885,3 +945,108 @@ def test_end_tags_where_they_belong_are_left_alone() -> None:
     # a short remainder (a pixel, a closing comment) is not worth reopening the body for
     early = article_page().replace("</body></html>", "</body></html><div>ok</div>" + " " * 2100)
     assert H._reopen_body(early) is early
+
+
+# --- start tags with thousands of attributes (libxml2 is quadratic over one element's) ------
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    ['a{}="{}"', "a{}", "a{}={}", "a{}/", 'a{}="x"b{}="y"'],
+    ids=["quoted", "boolean", "unquoted", "slashes", "unseparated"],
+)
+def test_a_start_tag_with_thousands_of_attributes_is_cut_to_its_name(attribute: str) -> None:
+    # 20,000 attributes: ~0.4 s of libxml2 parse without the cut (200,000: over a minute, in
+    # one C call the timeout cannot interrupt)
+    flood = " ".join(attribute.format(i, i) for i in range(20_000))
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (
+        "<html><head><script>if (a<b) { c = 1 }</script></head><body><!-- <x a b -->"
+        f"<main><article {flood}>{body}</article></main></body></html>"
+    )
+
+    result = extract_html(html, url=URL)
+
+    assert all(p in result.text for p in PARAGRAPHS)  # the element and its content stay
+    [cut] = [r for r in result.removed if r.rule == "html.attribute_flood"]
+    assert cut.text.startswith("<article a0") and "over 2,000 attributes" in cut.text
+    assert len(cut.text) < 300
+
+
+def test_attribute_flood_cut_is_linear_and_keeps_the_rest_of_the_page() -> None:
+    flood = " ".join(f'a{i}="{i}"' for i in range(200_000))  # 2.9 MB: 80 s in libxml2
+    html = f"<html><body><p>before</p><article id=x {flood}><p>inside</p></article></body></html>"
+
+    started = time.monotonic()
+    cut, removed = H._cut_attribute_floods(html)
+
+    assert time.monotonic() - started < 0.5
+    assert cut == "<html><body><p>before</p><article><p>inside</p></article></body></html>"
+    assert [r.rule for r in removed] == ["html.attribute_flood"]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        # one huge attribute: inline images, data-* JSON, srcset lists
+        '<img alt="chart" src="data:image/png;base64,' + "iVBORw0KGgoAAAANSUhEUg" * 5000 + '">',
+        "<div data-props='"
+        + '{"items": ['
+        + ", ".join(f'{{"id": {i}, "url": "/a/b?c={i}"}}' for i in range(3000))
+        + "]}'>",
+        '<img srcset="' + ", ".join(f"/img/{i}.jpg {i}w" for i in range(3000)) + '">',
+        # a real tag's worth of attributes, and just under the limit
+        '<div class="a b c" id="x" data-a="1" data-b="2" hidden aria-label="x">',
+        "<div " + " ".join(f"d{i}" for i in range(2000)) + ">",
+    ],
+    ids=["base64", "json", "srcset", "normal", "at_limit"],
+)
+def test_long_tags_and_tags_under_the_limit_are_left_as_they_are(tag: str) -> None:
+    html = (
+        f"<html><body>{tag}<p>{PARAGRAPHS[0]}</p></div>"
+        # long runs without ">" elsewhere: a paragraph, a script comparing with "<", JSON
+        f"<p>{' '.join(PARAGRAPHS * 30)}</p>"
+        f"<script>for (i = 0; i<n; i++) {{ {'x = x / 2 + y; ' * 800} }}</script>"
+        f'<script type="application/json">{{"a": "{"word " * 3000}"}}</script>'
+        "</body></html>"
+    )
+    cut, removed = H._cut_attribute_floods(html)
+    assert cut is html and removed == []
+
+
+def test_attribute_flood_check_is_cheap_on_a_normal_page() -> None:
+    html = fixture("metadata") * (100_000 // len(fixture("metadata")) + 1)  # ~100 KB
+    runs = 200
+    started = time.perf_counter()
+    for _ in range(runs):
+        H._cut_attribute_floods(html)
+    per_page = (time.perf_counter() - started) / runs
+    assert per_page < 0.001  # ~10 us measured; generous for a loaded machine
+
+
+# --- <noframes>: raw text to libxml2 ----------------------------------------------------------
+
+NOFRAMES_BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+
+@pytest.mark.parametrize("strip_inert", [True, False])
+def test_noframes_content_is_the_page_of_a_frameset(strip_inert: bool) -> None:
+    html = (
+        "<html><head><title>Harbour wall</title></head><frameset cols='20%,80%'>"
+        "<frame src='menu.html'><frame src='story.html'>"
+        f"<noframes><body>{NOFRAMES_BODY}</body></noframes></frameset></html>"
+    )
+    result = extract_html(html, url=URL, options=HtmlOptions(strip_inert=strip_inert))
+    assert all(p in result.text for p in PARAGRAPHS)
+    assert "<" not in result.text and "&lt;" not in result.text
+
+
+def test_noframes_is_dropped_when_the_page_has_text() -> None:
+    notice = "This site uses frames, which your browser does not show"
+    html = article_page(f"<noframes><p>{notice}</p></noframes>")
+    result = extract_html(html, url=URL, options=HtmlOptions(strip_inert=False))
+    assert all(p in result.text for p in PARAGRAPHS)
+    assert notice not in result.text and "<p>" not in result.text
+    tree = H.load_html(html)
+    H._resolve_noframes(tree)
+    assert tree.find(".//noframes") is None

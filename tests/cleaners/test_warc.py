@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from cleaners.article import RawRecord, Reject, RejectReason
 from cleaners.config import RunConfig
-from cleaners.readers import ReadLimits, read_records, scan_file, source_kind
+from cleaners.readers import ByteRange, ReadLimits, read_records, scan_file, source_kind
 from cleaners.runner import run_local
 from cleaners.warc import parse_content_type
 
@@ -56,6 +57,7 @@ class Archive:
         *,
         status: str = "200 OK",
         headers: list[tuple[str, str]] | None = None,
+        warc_headers: dict[str, str] | None = None,
     ) -> None:
         http = StatusAndHeaders(
             status,
@@ -67,7 +69,7 @@ class Archive:
             "response",
             payload=BytesIO(body),
             http_headers=http,
-            warc_headers_dict=self._headers(),
+            warc_headers_dict=self._headers(warc_headers),
         )
         self.writer.write_record(record)
 
@@ -420,3 +422,176 @@ def test_a_record_warcio_cannot_handle_ends_the_file_in_a_reject_not_an_exceptio
     ]
     scan = scan_file(tmp_path / "odd.warc", shard_bytes=10)  # planning goes on too
     assert scan.size == (tmp_path / "odd.warc").stat().st_size
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_compressed_body_cut_short_is_malformed_not_a_partial_article(
+    tmp_path: Path, compress: bool, coding: str
+) -> None:
+    page = ARTICLE_HTML * 20  # compresses to a few hundred bytes: the cut loses most of it
+    encoded = gzip.compress(page, mtime=0) if coding == "gzip" else zlib.compress(page)
+    archive = Archive(compress)
+    for url, body in [
+        ("https://news.example.org/cut", encoded[: len(encoded) // 2]),
+        ("https://news.example.org/whole", encoded),
+    ]:
+        archive.response(
+            url, body, headers=[("Content-Type", "text/html"), ("Content-Encoding", coding)]
+        )
+    cut, whole = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+
+    assert isinstance(cut, Reject) and cut.reason == RejectReason.MALFORMED
+    assert (cut.source_line, cut.url) == (1, "https://news.example.org/cut")
+    assert cut.detail.startswith("WARC response body cut short")
+    assert f"its {coding} Content-Encoding stream stops" in cut.detail
+    assert isinstance(whole, RawRecord) and whole.content.count("Shopkeepers") == 20
+
+
+def test_a_body_that_is_not_compressed_after_all_is_read_as_it_is(
+    tmp_path: Path, compress: bool
+) -> None:
+    # a server that says gzip and sends the page as it is: warcio reads it plainly
+    archive = Archive(compress)
+    archive.response(
+        "https://news.example.org/footbridge",
+        ARTICLE_HTML,
+        headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+    )
+    [record] = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+    assert isinstance(record, RawRecord) and "Shopkeepers" in record.content
+
+
+@pytest.mark.parametrize("why", ["length", "time", "disconnect", "unspecified"])
+def test_a_record_the_crawler_truncated_is_malformed(
+    tmp_path: Path, compress: bool, why: str
+) -> None:
+    archive = Archive(compress)
+    archive.response(
+        "https://news.example.org/long", ARTICLE_HTML[:400], warc_headers={"WARC-Truncated": why}
+    )
+    archive.response("https://news.example.org/footbridge", ARTICLE_HTML)
+    truncated, page = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+
+    assert isinstance(truncated, Reject) and truncated.reason == RejectReason.MALFORMED
+    assert f"(WARC-Truncated: {why})" in truncated.detail
+    assert (truncated.source_line, truncated.url) == (1, "https://news.example.org/long")
+    assert isinstance(page, RawRecord)
+
+
+def test_a_truncated_record_that_is_no_page_keeps_its_reason(tmp_path: Path) -> None:
+    archive = Archive(compress=True)
+    archive.response(
+        "https://news.example.org/photo.jpg",
+        b"\xff\xd8\xff\xe0" + bytes(200),
+        headers=[("Content-Type", "image/jpeg")],
+        warc_headers={"WARC-Truncated": "length"},
+    )
+    [photo] = read_all(tmp_path, archive.save(tmp_path, "crawl.warc.gz"))
+    assert isinstance(photo, Reject) and photo.reason == RejectReason.UNSUPPORTED
+
+
+WIDE_SENTENCE = "Z\u00fcrich: the caf\u00e9 on the new footbridge opened \u2013 \u201cat last\u201d"
+
+
+@pytest.mark.parametrize(
+    ("charset", "encoding"),
+    [
+        ("utf-16le", "utf-16-le"),
+        ("UTF-16BE", "utf-16-be"),
+        ("utf-16", "utf-16-le"),  # no byte-order mark: little-endian, as browsers read it
+        ("utf-16", "utf-16"),  # with one
+        ("utf-32le", "utf-32-le"),
+        ("utf-32", "utf-32-le"),
+        ("ucs-2", "utf-16-le"),  # a WHATWG label Python does not know
+    ],
+)
+def test_utf16_and_utf32_declared_by_the_http_header_are_decoded_not_binary(
+    tmp_path: Path, compress: bool, charset: str, encoding: str
+) -> None:
+    page = f"<html><body><article><p>{WIDE_SENTENCE}</p></article></body></html>"
+    archive = Archive(compress)
+    archive.response(
+        "https://news.example.org/wide",
+        page.encode(encoding),
+        headers=[("Content-Type", f"text/html; charset={charset}")],
+    )
+    [record] = read_all(tmp_path, archive.save(tmp_path, name_for(compress)))
+    assert isinstance(record, RawRecord), record
+    assert record.content == page
+
+
+def test_a_declared_utf16_charset_that_does_not_fit_falls_back(tmp_path: Path) -> None:
+    archive = Archive(compress=True)
+    # UTF-8 with no NUL byte, mislabelled: decoded as what it is
+    archive.response(
+        "https://news.example.org/a",
+        ARTICLE_HTML,
+        headers=[("Content-Type", "text/html; charset=utf-16")],
+    )
+    # NULs, but an odd number of bytes: not UTF-16, and binary
+    archive.response(
+        "https://news.example.org/b",
+        b"\x00\x01\x02" * 101,
+        headers=[("Content-Type", "text/html; charset=utf-16le")],
+    )
+    page, binary = read_all(tmp_path, archive.save(tmp_path, "crawl.warc.gz"))
+    assert isinstance(page, RawRecord) and "Shopkeepers" in page.content
+    assert isinstance(binary, Reject) and binary.reason == RejectReason.BINARY
+
+
+def _gzip_members(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "what"),
+    [
+        ("page.warc", b"<!DOCTYPE html><html><body><p>A page</p></body></html>", "an HTML page"),
+        ("notes.warc", b"this is not a warc file\n" * 3, "text"),
+        ("page.warc.gz", _gzip_members(b"<html><body><p>A page</p></body></html>"), "an HTML"),
+        ("image.warc", b"\x89PNG\r\n\x1a\n" + bytes(64), "binary data"),
+    ],
+    ids=["html", "text", "gzipped-html", "png"],
+)
+def test_a_file_that_is_not_a_warc_is_one_malformed_reject(
+    tmp_path: Path, name: str, content: bytes, what: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    [reject] = read_all(tmp_path, name)
+    assert isinstance(reject, Reject) and reject.reason == RejectReason.MALFORMED
+    assert reject.detail.startswith(f"not a WARC archive: it starts with {what}")
+    assert reject.source_line is None
+
+
+def test_an_archive_gzipped_twice_is_not_a_warc(tmp_path: Path) -> None:
+    archive = Archive(compress=True)
+    for number in range(3):
+        archive.response(f"https://news.example.org/{number}", ARTICLE_HTML)
+    (tmp_path / "twice.warc.gz").write_bytes(gzip.compress(archive.buffer.getvalue(), mtime=0))
+
+    [reject] = read_all(tmp_path, "twice.warc.gz")
+
+    assert isinstance(reject, Reject) and reject.reason == RejectReason.MALFORMED
+    assert reject.detail == (
+        "not a WARC archive: it is gzip-compressed twice (a gzip stream inside the gzip stream)"
+    )
+
+
+def test_a_large_file_that_is_not_a_warc_is_one_reject_whatever_its_shards(
+    tmp_path: Path,
+) -> None:
+    lines = b"".join(b"line %d of a log file, not an archive\n" % n for n in range(2000))
+    (tmp_path / "big.warc").write_bytes(lines)
+
+    scan = scan_file(tmp_path / "big.warc", shard_bytes=1000)  # warcio would cut it as an ARC
+    [reject] = read_all(tmp_path, "big.warc")
+
+    assert scan.shards == () and scan.size == len(lines)
+    assert scan.file_hash == scan_file(tmp_path / "big.warc").file_hash
+    assert isinstance(reject, Reject) and reject.reason == RejectReason.MALFORMED
+    assert reject.detail.startswith("not a WARC archive: it starts with text")
+    # a shard of it (planned before this check, say) reports nothing: the first one reports
+    later = ByteRange(start=1000, end=len(lines), first_line=2)
+    assert list(read_records(tmp_path, "big.warc", byte_range=later)) == []
+    first = ByteRange(start=0, end=1000, first_line=1)
+    assert list(read_records(tmp_path, "big.warc", byte_range=first)) == [reject]
