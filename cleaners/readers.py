@@ -142,11 +142,30 @@ def looks_binary(data: bytes) -> bool:
         return False  # a BOM: UTF-16/UTF-8 text, decoded below
     if head.startswith(_BINARY_MAGIC):
         return True
-    if not head:
+    if not head or _utf16_without_bom(head) is not None:
         return False
     # Text has almost no NULs or other C0 controls; binary formats are full of them.
     controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
     return controls / len(head) > 0.10
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """ "utf-16-le"/"utf-16-be" when `head` reads as UTF-16 text without a byte-order mark:
+    mostly Latin-script text, every other byte NUL and the others hardly ever (binary data has
+    NULs everywhere). None otherwise."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    low, high = head[0 : 2 * pairs : 2], head[1 : 2 * pairs : 2]  # for little-endian
+    if high.count(0) >= 0.4 * pairs and low.count(0) <= 0.02 * pairs:
+        order = "utf-16-le"
+    elif low.count(0) >= 0.4 * pairs and high.count(0) <= 0.02 * pairs:
+        order = "utf-16-be"
+    else:
+        return None
+    # and decoded, text: hardly any control characters (binary data with NULs every other byte)
+    sample = head[: 2 * pairs].decode(order, "replace")
+    return order if len(CONTROL_CHARS.findall(sample)) <= 0.02 * pairs else None
 
 
 def decode_text(
@@ -164,6 +183,11 @@ def decode_text(
             return _fix_mojibake(data.decode("utf-16")), "utf-16"
         except UnicodeDecodeError:
             return None, "invalid UTF-16 after a byte-order mark"
+    elif (wide := _utf16_without_bom(data[:8192])) is not None:
+        try:  # before UTF-8, which accepts the NUL bytes of UTF-16 ASCII text
+            return _fix_mojibake(data.decode(wide)), wide
+        except UnicodeDecodeError:
+            pass
     try:
         return _fix_mojibake(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
@@ -257,7 +281,9 @@ def decode_sanitized(
     """`decode_text` followed by `sanitize`. UTF-8 input, the usual case, is sanitised as bytes
     before its one decoding (a str round trip costs ~0.6 ms per 180 KB page)."""
     utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if not utf8.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not utf8.startswith((b"\xff\xfe", b"\xfe\xff")) and (
+        b"\x00" not in utf8[:8192] or _utf16_without_bom(utf8[:8192]) is None
+    ):
         try:
             clean = _sanitize_utf8(utf8).decode("utf-8")
             repaired = _fix_mojibake(clean)

@@ -302,3 +302,17 @@ def test_a_text_field_of_the_wrong_type_is_named_in_the_reject(tmp_path: Path) -
     [item] = read_all(tmp_path, rel)
     assert isinstance(item, Reject) and item.reason is RejectReason.NO_CONTENT
     assert item.detail == "'text' is a list"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text_not_binary(tmp_path: Path, codec: str) -> None:
+    story = "Le café du port rouvre après l'été. Zaż\u00f3łć gęślą jaźń.\n" * 20
+    rel = write(tmp_path, "story.txt", story.encode(codec))
+    [record] = read_all(tmp_path, rel)
+    assert isinstance(record, RawRecord) and record.content.strip() == story.strip()
+
+
+def test_binary_with_many_nuls_is_still_binary(tmp_path: Path) -> None:
+    rel = write(tmp_path, "blob.txt", bytes(range(256)) * 40)
+    [item] = read_all(tmp_path, rel)
+    assert isinstance(item, Reject) and item.reason is RejectReason.BINARY
