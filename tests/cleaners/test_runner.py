@@ -357,17 +357,22 @@ def test_upgrading_from_a_manifest_without_settings_keeps_every_article(tmp_path
     assert _run(raw, output)["unchanged"] == 2
 
 
-def test_a_file_whose_batch_failed_is_retried_even_when_reverted(tmp_path: Path) -> None:
+def _run_with_failing_batch(raw: Path, output: Path, failing_path: str) -> None:
+    """A run, one file per batch, in which the batch of `failing_path` fails after its retries."""
     from cleaners.runner import plan_run, publish_run, stage_batch
 
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=1)
+    plan = plan_run(config)
+    failing = next(b for b in plan.batches if failing_path in b.paths)
+    staged = [stage_batch(config, plan.run_key, b) for b in plan.batches if b is not failing]
+    publish_run(config, plan, staged, failed=[(failing, "RuntimeError: boom")])
+
+
+def test_a_file_whose_batch_failed_is_retried_even_when_reverted(tmp_path: Path) -> None:
     raw, output = _two_files_published(tmp_path)
     (raw / "harbour.txt").write_text(_BRIDGE * 4)
     (raw / "school.txt").write_text(_SCHOOL * 5)
-    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=1)
-    plan = plan_run(config)
-    failing = next(b for b in plan.batches if "harbour.txt" in b.paths)
-    staged = [stage_batch(config, plan.run_key, b) for b in plan.batches if b is not failing]
-    publish_run(config, plan, staged, failed=[(failing, "RuntimeError: boom")])
+    _run_with_failing_batch(raw, output, "harbour.txt")
     articles, rejects = _published(output)  # the failed file keeps what it had published
     assert sorted(a["source_path"] for a in articles) == ["harbour.txt", "school.txt"]
     assert [(r["source_path"], r["reason"]) for r in rejects] == [("harbour.txt", "error")]
@@ -557,17 +562,11 @@ def test_retract_deleted_publishes_a_copy_whose_original_was_deleted(tmp_path: P
 
 
 def test_retract_deleted_removes_the_error_reject_of_a_deleted_failed_file(tmp_path: Path) -> None:
-    from cleaners.runner import plan_run, publish_run, stage_batch
-
     raw, output = tmp_path / "raw", tmp_path / "clean"
     raw.mkdir()
     (raw / "harbour.txt").write_text(_HARBOUR * 4)
     (raw / "school.txt").write_text(_SCHOOL * 4)
-    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_size=1)
-    plan = plan_run(config)
-    failing = next(b for b in plan.batches if "harbour.txt" in b.paths)
-    staged = [stage_batch(config, plan.run_key, b) for b in plan.batches if b is not failing]
-    publish_run(config, plan, staged, failed=[(failing, "RuntimeError: boom")])
+    _run_with_failing_batch(raw, output, "harbour.txt")
     assert [r["reason"] for r in _published(output)[1]] == ["error"]
     (raw / "harbour.txt").unlink()  # never published an article: only its error reject is left
     summary = _run_retracting(raw, output)
