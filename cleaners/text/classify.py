@@ -107,9 +107,9 @@ def guess_from_words(
     if n_words < 20:
         return None
     best, best_hits = None, 0
+    present = set(counts)  # set & set runs over the smaller one (a dict: over all of it, per list)
     for lang in STOPWORD_LANGS:
-        sw = stopwords(lang)
-        hits = sum(counts[w] for w in sw.intersection(counts))
+        hits = sum(counts[w] for w in stopwords(lang) & present)
         if hits > best_hits:
             best, best_hits = lang, hits
     return best if best_hits >= 0.08 * n_words else None
