@@ -297,7 +297,8 @@ def _published_rows(
     mask of the rows from `paths`), for each part with such rows."""
     wanted = sorted(set(paths))
     value_set = pa.array(wanted, pa.string())
-    for key in sorted({str(manifest_rows[path]["batch"]) for path in wanted}):
+    keys = {key for path in wanted for key in str(manifest_rows[path]["batch"]).split()}
+    for key in sorted(keys):
         articles = sorted(layout.articles.glob(f"language=*/part-{key}.parquet"))
         for part in [*articles, layout.reject_part(key)]:
             if not part.exists():
@@ -458,6 +459,7 @@ def publish_run(
     with ThreadPoolExecutor(max_workers=max(1, config.effective_workers)) as pool:
         outcomes = list(pool.map(finish, staged))
     settings = cleaning_settings(config)
+    holding: dict[str, list[str]] = {}  # input -> the batches holding its documents (shards)
     for batch, outcome in zip(staged, outcomes, strict=True):
         summary.files_written += outcome.files
         summary.articles_written += outcome.articles
@@ -469,11 +471,14 @@ def publish_run(
         for unit in plan_batches[batch.key].units:
             rel, digest, size = unit.path, unit.file_hash, unit.size
             layout.failed_part(rel).unlink(missing_ok=True)  # an earlier run's failure, now redone
+            keys = holding.setdefault(rel, [])
+            if batch.key not in keys:
+                keys.append(batch.key)
             manifest_rows[rel] = {
                 "source_path": rel,
                 "file_hash": digest,
                 "size": size,
-                "batch": batch.key,
+                "batch": " ".join(keys),  # every batch with a shard of it
                 "run": plan.run_key,
                 "settings": settings,
             }

@@ -38,6 +38,8 @@ MANIFEST_SCHEMA = pa.schema(
         pa.field("source_path", pa.string(), nullable=False),
         pa.field("file_hash", pa.string(), nullable=False),
         pa.field("size", pa.int64(), nullable=False),
+        # the batch keys of the parts holding its documents, space-separated (a large dump is
+        # split over several batches)
         pa.field("batch", pa.string(), nullable=False),
         pa.field("run", pa.string(), nullable=False),
         # the cleaning settings the file was processed with (`runner.cleaning_settings`); null in

@@ -603,39 +603,68 @@ def test_records_repeating_an_id_get_their_own_and_are_judged_by_content(tmp_pat
     assert summary["failed_batches"] == [] and _run(raw, output)["unchanged"] == 1
 
 
-def test_an_id_repeated_in_another_shard_of_a_dump_is_renamed_the_same_way(
-    tmp_path: Path,
-) -> None:
-    import json
-
-    raw, output = tmp_path / "raw", tmp_path / "clean"
-    raw.mkdir()
+def _distinct_stories(count: int, first: int = 0) -> list[str]:
+    """`count` stories of ~1.6 KB, no two of them near duplicates (a dump that shards)."""
     import random
 
     who = ["The council", "A ferry crew", "Two nurses", "The mayor", "Local farmers", "A teacher"]
     did = ["repaired", "inspected", "painted", "measured", "closed", "reopened", "counted"]
     what = ["the old pier", "a school roof", "the tram depot", "forty benches", "the canal lock"]
-
-    def story(k: int) -> str:  # distinct records: no two are near duplicates
+    stories = []
+    for k in range(first, first + count):
         rng = random.Random(k)
-        return " ".join(
-            f"{rng.choice(who)} {rng.choice(did)} {rng.choice(what)} on day {k}, hour {n}."
-            for n in range(30)
+        stories.append(
+            " ".join(
+                f"{rng.choice(who)} {rng.choice(did)} {rng.choice(what)} on day {k}, hour {n}."
+                for n in range(30)
+            )
         )
+    return stories
 
-    records = [{"id": f"r{k}", "text": story(k)} for k in range(800)]
-    records[-1]["id"] = "r0"  # in the last shard, repeating the first shard's first id
-    (raw / "dump.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_mb=1)
-    assert len(plan_run(config).batches) > 1
+
+def _sharded_dump(raw: Path, stories: list[str], ids: list[str] | None = None) -> None:
+    import json
+
+    ids = ids or [f"r{k}" for k in range(len(stories))]
+    lines = (json.dumps({"id": i, "text": t}) + "\n" for i, t in zip(ids, stories, strict=True))
+    (raw / "dump.jsonl").write_text("".join(lines))
+
+
+def test_an_id_repeated_in_another_shard_of_a_dump_is_renamed_the_same_way(
+    tmp_path: Path,
+) -> None:
     from cleaners.runner import run_local
 
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    ids = [f"r{k}" for k in range(800)]
+    ids[-1] = "r0"  # in the last shard, repeating the first shard's first id
+    _sharded_dump(raw, _distinct_stories(800), ids)
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_mb=1)
+    assert len(plan_run(config).batches) > 1
     sharded = run_local(config).to_dict()
     articles, _ = _published(output)
     assert sharded["failed_batches"] == [] and len({a["id"] for a in articles}) == 800
     whole = tmp_path / "whole"
     run_local(RunConfig(input_dir=raw, output_dir=whole, workers=1, batch_mb=64))
     assert sorted(a["id"] for a in articles) == sorted(a["id"] for a in _published(whole)[0])
+
+
+def test_a_grown_dump_split_over_batches_replaces_every_earlier_article(tmp_path: Path) -> None:
+    from cleaners.runner import run_local
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    stories = _distinct_stories(800)
+    _sharded_dump(raw, stories)
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_mb=1)
+    assert len(plan_run(config).batches) > 1
+    run_local(config)
+    _sharded_dump(raw, stories + _distinct_stories(1, first=5000))
+    summary = run_local(config).to_dict()
+    articles, _ = _published(output)
+    assert len(articles) == len({a["id"] for a in articles}) == 801  # none published twice
+    assert summary["retracted"] == 800
 
 
 def test_a_file_whose_name_is_not_utf8_is_a_reject_until_renamed(tmp_path: Path) -> None:
