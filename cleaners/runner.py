@@ -382,16 +382,29 @@ def publish_run(
         missing_inputs=plan.missing,
         batches=len(plan.batches),
     )
+    staged, failed = _fail_shards_together(plan, staged, list(failed or []))
     for batch in staged:
         summary.stats = summary.stats + batch.stats
-    for spec, error in failed or []:
+    reported: set[str] = set()  # a file in several failed batches gets one reject, the first's
+    for spec, error in failed:
         summary.failed_batches.append(f"batch {spec.index}: {error}")
         for source_path in spec.paths:
+            if source_path in reported:
+                continue
+            reported.add(source_path)
             row = Reject(
                 id=record_id(source_path),
                 source_path=source_path,
                 reason=RejectReason.ERROR,
-                detail=f"batch {spec.index} failed after its retries ({error}); the next run retries this file",
+                detail=(
+                    f"batch {spec.index} "
+                    + (
+                        error
+                        if error.startswith(_NOT_PUBLISHED)
+                        else f"failed after its retries ({error})"
+                    )
+                    + "; the next run retries this file"
+                ),
             ).to_row()
             target = layout.failed_part(source_path)
             atomic_write_table(target, pa.Table.from_pylist([row], schema=REJECT_SCHEMA))
@@ -525,6 +538,37 @@ def _report_unreadable_names(layout: Layout, names: tuple[str, ...], summary: Ru
     summary.files_written.append(target.relative_to(layout.root).as_posix())
     summary.rejects_written += len(rows)
     summary.stats.rejects[str(RejectReason.UNDECODABLE)] += len(rows)
+
+
+_NOT_PUBLISHED = "was not published"
+
+
+def _fail_shards_together(
+    plan: RunPlan, staged: list[StagedBatch], failed: list[tuple[BatchSpec, str]]
+) -> tuple[list[StagedBatch], list[tuple[BatchSpec, str]]]:
+    """A file split over several batches is published whole or not at all: a staged batch
+    holding a shard of a file whose other batch failed counts as failed too (its files get an
+    `error` reject and are retried whole by the next run). Publishing the other shards alone
+    would record the file as done, and its failed shard's documents would never come."""
+    if not failed:
+        return staged, failed
+    specs = {b.key: b for b in plan.batches}
+    failed_paths = {path for spec, _ in failed for path in spec.paths}
+    grew = True
+    while grew:  # a batch failed this way can share other files with further batches
+        grew = False
+        for batch in list(staged):
+            spec = specs[batch.key]
+            shared = failed_paths.intersection(spec.paths)
+            if shared:
+                staged.remove(batch)
+                reason = (
+                    f"{_NOT_PUBLISHED}: it holds part of {min(shared)}, whose other batch failed"
+                )
+                failed.append((spec, reason))
+                failed_paths.update(spec.paths)
+                grew = True
+    return staged, failed
 
 
 def _retract_inputs(

@@ -683,3 +683,30 @@ def test_a_file_whose_name_is_not_utf8_is_a_reject_until_renamed(tmp_path: Path)
     _run(raw, output)
     articles, rejects = _published(output)
     assert "cafe.txt" in {a["source_path"] for a in articles} and rejects == []
+
+
+def test_a_dump_whose_shard_failed_is_published_whole_by_the_next_run(tmp_path: Path) -> None:
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _sharded_dump(raw, _distinct_stories(800))
+    (raw / "other.txt").write_text(_SCHOOL * 4)
+    from cleaners.runner import run_local
+
+    config = RunConfig(input_dir=raw, output_dir=output, workers=1, batch_mb=1)
+    plan = plan_run(config)
+    assert sum("dump.jsonl" in b.paths for b in plan.batches) > 1
+    from cleaners.runner import publish_run, stage_batch
+
+    failing = next(b for b in plan.batches if "dump.jsonl" in b.paths)
+    staged = [stage_batch(config, plan.run_key, b) for b in plan.batches if b is not failing]
+    summary = publish_run(config, plan, staged, failed=[(failing, "RuntimeError: boom")])
+    articles, rejects = _published(output)
+    assert "dump.jsonl" not in {a["source_path"] for a in articles}  # none of its shards
+    assert {r["reason"] for r in rejects} == {"error"} and len(summary.failed_batches) > 1
+    assert "dump.jsonl" in {r["source_path"] for r in rejects}  # once, with the first failure
+    assert len(rejects) == len({r["source_path"] for r in rejects})
+    again = run_local(config).to_dict()
+    articles, rejects = _published(output)
+    assert again["failed_batches"] == [] and rejects == []
+    assert sum(a["source_path"] == "dump.jsonl" for a in articles) == 800  # every one of them
+    assert "other.txt" in {a["source_path"] for a in articles}
