@@ -434,7 +434,7 @@ def publish_run(
     retracted = _retract_inputs(
         layout, plan.run_key, redone | (deleted & manifest_rows.keys()), manifest_rows, outputs
     )
-    index.remove(retracted)
+    index.remove(taken.doc_id for taken in retracted.values())
     for taken in retracted.values():
         templates.unlearn_keys(taken.host, taken.template_keys)
         if taken.is_article:
@@ -514,6 +514,7 @@ class _Taken(NamedTuple):
     host: str | None  # with `template_keys`: what the site-template counts hold for it
     template_keys: list[str]  # none: a reject that was never counted
     source_path: str | None  # None in a record written before it was kept
+    doc_id: str
 
 
 def _report_unreadable_names(layout: Layout, names: tuple[str, ...], summary: RunSummary) -> None:
@@ -584,30 +585,31 @@ def _retract_inputs(
     grew, an edited page: their documents are then published anew, not twice), or inputs
     deleted since, under `retract_deleted`.
 
-    Returns each document taken out by id; the caller removes the ids from the dedup index and
-    takes the template counts back. The answer is also kept in the run's staging folder before
+    Returns each document taken out, keyed by its part and row (an article and a reject may
+    share an id: a record repeating an article's own id, rejected); the caller removes the ids
+    from the dedup index and takes the template counts back. The answer is also kept in the run's staging folder before
     `outputs` commit: a rerun after a crash between that commit and the metadata finds the parts
     already rewritten, and still takes the same documents back."""
     record = layout.staging / run_key / "retracted.json"
     found: dict[str, _Taken] = {}
     if record.exists():
-        found = {
-            doc_id: _Taken(v[0], v[1], v[2], v[3] if len(v) > 3 else None)
-            for doc_id, v in json.loads(record.read_text()).items()
-        }
+        for key, v in json.loads(record.read_text()).items():
+            source_path = v[3] if len(v) > 3 else None
+            doc_id = v[4] if len(v) > 4 else key  # records of older versions: keyed by id
+            found[key] = _Taken(v[0], v[1], v[2], source_path, doc_id)
     for part, is_article, table, gone in _published_rows(layout, paths, manifest_rows):
         taken = table.filter(gone).to_pylist()
-        if is_article:
-            for row in taken:
+        for n, row in enumerate(taken):
+            at = f"{part.relative_to(layout.root).as_posix()}#{n}"  # parts share file names
+            if is_article:
                 stripped = [r["text"] for r in row["removed"] if r["rule"] == TEMPLATE_RULE]
                 keys = counted_keys(row["text"], stripped)
-                found[row["id"]] = _Taken(True, row["host"], keys, row["source_path"])
-        else:
-            for row in taken:  # articles the template lines left too short were counted
+                found[at] = _Taken(True, row["host"], keys, row["source_path"], row["id"])
+            else:  # articles the template lines left too short were counted
                 counted = _TEMPLATE_REJECT.search(row["detail"] or "") is not None
                 host = host_of(row["url"]) if counted else None
                 keys = template_keys(row["text"] or "") if counted else []
-                found[row["id"]] = _Taken(False, host, keys, row["source_path"])
+                found[at] = _Taken(False, host, keys, row["source_path"], row["id"])
         kept = table.filter(pc.invert(gone))
         if kept.num_rows:
             outputs.write_table(part, kept)

@@ -710,3 +710,26 @@ def test_a_dump_whose_shard_failed_is_published_whole_by_the_next_run(tmp_path: 
     assert again["failed_batches"] == [] and rejects == []
     assert sum(a["source_path"] == "dump.jsonl" for a in articles) == 800  # every one of them
     assert "other.txt" in {a["source_path"] for a in articles}
+
+
+def test_a_rejected_record_sharing_an_articles_id_does_not_hide_its_template_counts(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    texts = [_HARBOUR * 3, _SCHOOL * 3]
+    seen = []
+    for run in range(3):  # the dump grows; its last line repeats s0's id and is too short
+        stories = texts + [_BRIDGE * (3 + k) for k in range(run)]  # the bridge ones: near copies
+        rows = [
+            {"id": f"s{k}", "url": f"https://gazette.example/{k}", "text": text}
+            for k, text in enumerate(stories)
+        ] + [{"id": "s0", "url": "https://gazette.example/0", "text": "tiny"}]
+        (raw / "dump.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        summary = _run(raw, output)
+        articles, _ = _published(output)
+        seen.append((len(articles), _template_docs(output), summary["retracted"]))
+    # (articles, documents the template counts hold, articles taken back): each counted once
+    assert seen == [(2, 2, 0), (3, 3, 2), (3, 3, 3)]
