@@ -21,7 +21,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,7 +44,7 @@ from cleaners.article import (
 )
 from cleaners.config import RunConfig
 from cleaners.pipeline import BatchStats, InputUnit, process_files, too_little_text
-from cleaners.readers import FileScan, discover, scan_file
+from cleaners.readers import ByteRange, FileScan, discover, scan_file
 from cleaners.site_templates import RULE as TEMPLATE_RULE
 from cleaners.site_templates import RunTemplates, counted_keys, template_keys
 from cleaners.storage import (
@@ -107,6 +107,8 @@ class RunPlan:
     missing: int = 0
     # files left out because their names are not UTF-8 (escaped as in `printable_path`)
     unreadable: tuple[str, ...] = ()
+    # the plan of a run killed after its parts commit, which this one finishes (`_pending_run`)
+    resumed: bool = False
 
     @property
     def files_to_process(self) -> int:
@@ -190,6 +192,8 @@ def plan_run(config: RunConfig) -> RunPlan:
     root = config.input_dir
     if not root.is_dir():
         raise FileNotFoundError(f"input folder {root} does not exist or is not a folder")
+    if not config.full and (pending := _pending_run(layout)) is not None:
+        return pending
     known = {} if config.full else load_manifest(layout)
     settings = cleaning_settings(config)
     budget = config.batch_mb * 1024 * 1024
@@ -496,15 +500,70 @@ def publish_run(
                 "settings": settings,
             }
 
-    # Metadata after the data it describes: a crash before this point republishes the same parts.
+    # Metadata after the data it describes. The parts commit changes what a fresh plan would
+    # find (taken-back rows, duplicate rejects, error rejects): a run killed after it is finished
+    # by the next one with this same plan (`_pending_run`), which republishes the same parts.
+    atomic_write_json(layout.pending_run, _plan_to_json(plan))
     outputs.commit()
     index.add_rows(docs, (i for i, x in enumerate(docs.ids) if x not in duplicates))
     index.save(layout.dedup_index)
     save_manifest(layout, list(manifest_rows.values()), templates.to_bytes())
     atomic_write_json(layout.runs / f"{plan.run_key}.json", summary.to_dict())
+    layout.pending_run.unlink(missing_ok=True)
     # Under the run lock no other run is staging: leftovers of killed runs over other inputs go too.
     shutil.rmtree(layout.staging, ignore_errors=True)
     return summary
+
+
+def _plan_to_json(plan: RunPlan) -> dict[str, Any]:
+    data = asdict(plan)
+    return {"format": STAGING_FORMAT, "version": PIPELINE_VERSION, "plan": data}
+
+
+def _pending_run(layout: Layout) -> RunPlan | None:
+    """The plan of a run killed between its parts commit and its metadata, whose staged batches
+    are still there: the next run finishes that one (same batches, same retraction record)
+    before anything new. Discarded when it is from another version or its staging is gone."""
+    try:
+        data = json.loads(layout.pending_run.read_text())
+    except (OSError, ValueError):
+        return None
+    plan = data.get("plan", {})
+    if (
+        data.get("format") != STAGING_FORMAT
+        or data.get("version") != PIPELINE_VERSION
+        or not (layout.staging / str(plan.get("run_key"))).is_dir()
+    ):
+        layout.pending_run.unlink(missing_ok=True)
+        return None
+    batches = tuple(
+        BatchSpec(
+            key=b["key"],
+            index=b["index"],
+            units=tuple(
+                InputUnit(
+                    path=u["path"],
+                    file_hash=u["file_hash"],
+                    size=u["size"],
+                    shard=ByteRange(**u["shard"]) if u["shard"] else None,
+                )
+                for u in b["units"]
+            ),
+        )
+        for b in plan["batches"]
+    )
+    return RunPlan(
+        run_key=str(plan["run_key"]),
+        inputs=int(plan["inputs"]),
+        unchanged=int(plan["unchanged"]),
+        batches=batches,
+        resettled=int(plan["resettled"]),
+        rechecked=int(plan["rechecked"]),
+        deleted=tuple(plan["deleted"]),
+        missing=int(plan["missing"]),
+        unreadable=tuple(plan["unreadable"]),
+        resumed=True,
+    )
 
 
 class _Taken(NamedTuple):

@@ -92,6 +92,11 @@ class Layout:
         return self.rejects / f"part-{batch}.parquet"
 
     @property
+    def pending_run(self) -> Path:
+        """The plan of a run between its parts commit and its metadata (`runner.publish_run`)."""
+        return self.state / "pending_run.json"
+
+    @property
     def unreadable_names(self) -> Path:
         """Rejects for the input files whose names are not UTF-8, rewritten by every run."""
         return self.rejects / "unreadable-names.parquet"

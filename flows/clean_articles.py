@@ -34,6 +34,12 @@ def plan_inputs(config: RunConfig) -> RunPlan:
     logger = get_run_logger()
     prepare_output(config)
     plan = plan_run(config)
+    if plan.resumed:
+        logger.warning(
+            "run %s was killed after publishing its files and before its metadata: finishing it "
+            "first (same batches, already staged); rerun for what changed since",
+            plan.run_key,
+        )
     logger.info(
         "found %d input files: %d new or changed in %d batches, %d unchanged since the last run",
         plan.inputs,

@@ -733,3 +733,41 @@ def test_a_rejected_record_sharing_an_articles_id_does_not_hide_its_template_cou
         seen.append((len(articles), _template_docs(output), summary["retracted"]))
     # (articles, documents the template counts hold, articles taken back): each counted once
     assert seen == [(2, 2, 0), (3, 3, 2), (3, 3, 3)]
+
+
+def test_a_run_killed_after_taking_a_deleted_input_back_is_finished_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaners import dedup
+    from cleaners.storage import Layout, read_manifest_rows
+
+    outcomes = {}
+    for name in ("crashed", "clean"):
+        raw, output = tmp_path / name / "raw", tmp_path / name / "clean"
+        raw.mkdir(parents=True)
+        (raw / "one.txt").write_text(_HARBOUR * 4)
+        (raw / "two.txt").write_text(_HARBOUR * 4)  # a copy: its reject is judged again below
+        (raw / "other.txt").write_text(_SCHOOL * 4)
+        _run_retracting(raw, output)
+        articles, [copy] = _published(output)
+        [original] = [a["source_path"] for a in articles if a["id"] == copy["duplicate_of"]]
+        (raw / original).unlink()
+        if name == "crashed":  # killed between the parts commit and the metadata
+            with monkeypatch.context() as patch:
+                patch.setattr(dedup.DedupIndex, "save", _raise_killed)
+                with pytest.raises(_Killed):
+                    _run_retracting(raw, output)
+        summary = _run_retracting(raw, output)
+        articles, rejects = _published(output)
+        layout = Layout(output)
+        outcomes[name] = (
+            summary["withdrawn"],
+            sorted((a["source_path"], a["id"]) for a in articles),
+            rejects,
+            sorted((r["source_path"], r["batch"]) for r in read_manifest_rows(layout)),
+            dedup.DedupIndex.load(layout.dedup_index).to_table().sort_by("id"),
+        )
+        assert not layout.pending_run.exists()
+    assert outcomes["crashed"][:4] == outcomes["clean"][:4]
+    assert outcomes["crashed"][0] == 1 and len(outcomes["crashed"][1]) == 2
+    assert outcomes["crashed"][4].equals(outcomes["clean"][4])
