@@ -426,6 +426,7 @@ def publish_run(
     # document, in arrays), never the texts.
     docs = _dedup_columns(staged)
     renamed = _rename_repeated_ids(staged, docs)
+    renamed_rejects = _rename_reject_ids(staged, set(docs.ids))
     index = (
         dedup.DedupIndex.load(layout.dedup_index)
         if layout.dedup_index.exists()
@@ -468,7 +469,14 @@ def publish_run(
 
     def finish(batch: StagedBatch) -> _BatchOutcome:
         return _finish_batch(
-            batch, duplicates, run_ids, templates, config, outputs, renamed.get(batch.key)
+            batch,
+            duplicates,
+            run_ids,
+            templates,
+            config,
+            outputs,
+            renamed.get(batch.key),
+            renamed_rejects.get(batch.key),
         )
 
     # Batches are finished in threads: reading, filtering and writing Parquet run in Arrow's C++
@@ -709,6 +717,7 @@ def _finish_batch(
     config: RunConfig,
     outputs: GroupWrite,
     renamed: dict[int, str] | None = None,
+    renamed_rejects: dict[int, str] | None = None,
 ) -> _BatchOutcome:
     """Write one staged batch's articles (per language, without duplicates and site-template
     lines) and its rejects (the staged ones, duplicates, articles the templates left too short).
@@ -750,7 +759,7 @@ def _finish_batch(
         duplicate_rejects.append(_reject_row(row, reason, detail, duplicate_of=match.duplicate_of))
     rejects = pa.concat_tables(
         [
-            read_table(batch.rejects),
+            _with_ids(read_table(batch.rejects), renamed_rejects),
             pa.Table.from_pylist(duplicate_rejects + template_rejects, schema=REJECT_SCHEMA),
         ]
     )
@@ -805,15 +814,34 @@ def _rename_repeated_ids(
     return renamed
 
 
+def _rename_reject_ids(staged: list[StagedBatch], taken: set[str]) -> dict[str, dict[int, str]]:
+    """The staged rejects' counterpart of `_rename_repeated_ids`: a reject whose id an article
+    candidate of this run (after its renaming) or an earlier reject (batches in plan order, rows
+    in file order) already has is keyed by that id and its line, so that no two published
+    documents share an id. Returns, per batch key, row -> new id."""
+    renamed: dict[str, dict[int, str]] = {}
+    for batch in staged:
+        table = read_table(batch.rejects, columns=["id", "source_path", "source_line"])
+        ids = table["id"].to_pylist()
+        for row, doc_id in enumerate(ids):
+            if doc_id in taken:
+                path, line = table["source_path"][row].as_py(), table["source_line"][row].as_py()
+                new_id = record_id(path, f"{doc_id}@{line}")
+                while new_id in taken:
+                    new_id = record_id(path, f"{new_id}@{line}")
+                renamed.setdefault(batch.key, {})[row] = doc_id = new_id
+            taken.add(doc_id)
+    return renamed
+
+
 def _with_ids(table: pa.Table, renamed: dict[int, str] | None) -> pa.Table:
     if not renamed:
         return table
     ids = table["id"].to_pylist()
     for row, new_id in renamed.items():
         ids[row] = new_id
-    return table.set_column(
-        table.column_names.index("id"), "id", pa.array(ids, table.schema.field("id").type)
-    )
+    field = table.schema.field("id")  # its nullability too: the concat with other rows checks
+    return table.set_column(table.column_names.index("id"), field, pa.array(ids, field.type))
 
 
 def _dedup_columns(staged: list[StagedBatch]) -> dedup.DedupColumns:

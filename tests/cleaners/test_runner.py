@@ -729,8 +729,9 @@ def test_a_rejected_record_sharing_an_articles_id_does_not_hide_its_template_cou
         ] + [{"id": "s0", "url": "https://gazette.example/0", "text": "tiny"}]
         (raw / "dump.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         summary = _run(raw, output)
-        articles, _ = _published(output)
+        articles, rejects = _published(output)
         seen.append((len(articles), _template_docs(output), summary["retracted"]))
+        assert not {a["id"] for a in articles} & {r["id"] for r in rejects}  # ids are unique
     # (articles, documents the template counts hold, articles taken back): each counted once
     assert seen == [(2, 2, 0), (3, 3, 2), (3, 3, 3)]
 
