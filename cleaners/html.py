@@ -562,11 +562,7 @@ def _parse_document(html: str) -> Any:
     try:
         return _document_fromstring(html, parser=_PARSER)
     except ValueError:  # "Unicode strings with encoding declaration are not supported."
-        pass
-    except Exception:
-        return None
-    try:
-        return _document_fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+        return _parse_bytes(html, _document_fromstring)
     except Exception:
         return None
 
@@ -706,9 +702,9 @@ def _reopen_body(html: str) -> str:
     return _END_TAG_RE.sub("", html)
 
 
-def _parse_bytes(html: str) -> Any:
+def _parse_bytes(html: str, fromstring: Any = _html_fromstring) -> Any:
     try:
-        return _html_fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+        return fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
     except Exception:
         return None
 

@@ -142,11 +142,12 @@ def looks_binary(data: bytes) -> bool:
         return False  # a BOM: UTF-16/UTF-8 text, decoded below
     if head.startswith(_BINARY_MAGIC):
         return True
-    if not head or _utf16_without_bom(head) is not None:
+    if not head:
         return False
-    # Text has almost no NULs or other C0 controls; binary formats are full of them.
+    # Text has almost no NULs or other C0 controls; binary formats are full of them, and so is
+    # UTF-16 text without a byte-order mark (every other byte NUL), told apart only then.
     controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
-    return controls / len(head) > 0.10
+    return controls / len(head) > 0.10 and _utf16_without_bom(head) is None
 
 
 def _utf16_without_bom(head: bytes) -> str | None:

@@ -386,11 +386,11 @@ def publish_run(
         missing_inputs=plan.missing,
         batches=len(plan.batches),
     )
-    staged, failed = _fail_shards_together(plan, staged, list(failed or []))
+    staged, failures = _fail_shards_together(plan, staged, failed or [])
     for batch in staged:
         summary.stats = summary.stats + batch.stats
     reported: set[str] = set()  # a file in several failed batches gets one reject, the first's
-    for spec, error in failed:
+    for spec, error, why in failures:
         summary.failed_batches.append(f"batch {spec.index}: {error}")
         for source_path in spec.paths:
             if source_path in reported:
@@ -400,15 +400,7 @@ def publish_run(
                 id=record_id(source_path),
                 source_path=source_path,
                 reason=RejectReason.ERROR,
-                detail=(
-                    f"batch {spec.index} "
-                    + (
-                        error
-                        if error.startswith(_NOT_PUBLISHED)
-                        else f"failed after its retries ({error})"
-                    )
-                    + "; the next run retries this file"
-                ),
+                detail=f"batch {spec.index} {why}; the next run retries this file",
             ).to_row()
             target = layout.failed_part(source_path)
             atomic_write_table(target, pa.Table.from_pylist([row], schema=REJECT_SCHEMA))
@@ -608,35 +600,37 @@ def _report_unreadable_names(layout: Layout, names: tuple[str, ...], summary: Ru
     summary.stats.rejects[str(RejectReason.UNDECODABLE)] += len(rows)
 
 
-_NOT_PUBLISHED = "was not published"
-
-
 def _fail_shards_together(
     plan: RunPlan, staged: list[StagedBatch], failed: list[tuple[BatchSpec, str]]
-) -> tuple[list[StagedBatch], list[tuple[BatchSpec, str]]]:
+) -> tuple[list[StagedBatch], list[tuple[BatchSpec, str, str]]]:
     """A file split over several batches is published whole or not at all: a staged batch
     holding a shard of a file whose other batch failed counts as failed too (its files get an
     `error` reject and are retried whole by the next run). Publishing the other shards alone
-    would record the file as done, and its failed shard's documents would never come."""
-    if not failed:
-        return staged, failed
+    would record the file as done, and its failed shard's documents would never come.
+
+    Returns the batches to publish and every failure as (batch, error, what its files' reject
+    says happened)."""
+    failures = [(spec, error, f"failed after its retries ({error})") for spec, error in failed]
+    if not failures:
+        return staged, failures
     specs = {b.key: b for b in plan.batches}
     failed_paths = {path for spec, _ in failed for path in spec.paths}
+    kept = list(staged)
     grew = True
     while grew:  # a batch failed this way can share other files with further batches
         grew = False
-        for batch in list(staged):
+        for batch in list(kept):
             spec = specs[batch.key]
             shared = failed_paths.intersection(spec.paths)
             if shared:
-                staged.remove(batch)
-                reason = (
-                    f"{_NOT_PUBLISHED}: it holds part of {min(shared)}, whose other batch failed"
+                kept.remove(batch)
+                held = (
+                    f"was not published: it holds part of {min(shared)}, whose other batch failed"
                 )
-                failed.append((spec, reason))
+                failures.append((spec, held, held))
                 failed_paths.update(spec.paths)
                 grew = True
-    return staged, failed
+    return kept, failures
 
 
 def _retract_inputs(
@@ -652,11 +646,11 @@ def _retract_inputs(
     grew, an edited page: their documents are then published anew, not twice), or inputs
     deleted since, under `retract_deleted`.
 
-    Returns each document taken out, keyed by its part and row (an article and a reject may
-    share an id: a record repeating an article's own id, rejected); the caller removes the ids
-    from the dedup index and takes the template counts back. The answer is also kept in the run's staging folder before
-    `outputs` commit: a rerun after a crash between that commit and the metadata finds the parts
-    already rewritten, and still takes the same documents back."""
+    Returns each document taken out, keyed by its part and row (outputs of earlier versions may
+    hold an article and a reject with one id); the caller removes the ids from the dedup index
+    and takes the template counts back. The answer is also kept in the run's staging folder
+    before `outputs` commit: a rerun after a crash between that commit and the metadata finds
+    the parts already rewritten, and still takes the same documents back."""
     record = layout.staging / run_key / "retracted.json"
     found: dict[str, _Taken] = {}
     if record.exists():
@@ -804,10 +798,7 @@ def _rename_repeated_ids(
             )
             for row in rows:
                 path, line, own = (table[c][row].as_py() for c in table.column_names)
-                new_id = record_id(path, f"id={own}@{line}")
-                while new_id in seen:  # a record whose own id looks like "<id>@<line>"
-                    new_id = record_id(path, f"{new_id}@{line}")
-                seen.add(new_id)
+                new_id = _unused_id(path, f"id={own}@{line}", line, seen)
                 renamed.setdefault(batch.key, {})[row] = new_id
                 docs.ids[start + row] = new_id
         start += count
@@ -826,12 +817,20 @@ def _rename_reject_ids(staged: list[StagedBatch], taken: set[str]) -> dict[str, 
         for row, doc_id in enumerate(ids):
             if doc_id in taken:
                 path, line = table["source_path"][row].as_py(), table["source_line"][row].as_py()
-                new_id = record_id(path, f"{doc_id}@{line}")
-                while new_id in taken:
-                    new_id = record_id(path, f"{new_id}@{line}")
-                renamed.setdefault(batch.key, {})[row] = doc_id = new_id
+                doc_id = _unused_id(path, f"{doc_id}@{line}", line, taken)
+                renamed.setdefault(batch.key, {})[row] = doc_id
             taken.add(doc_id)
     return renamed
+
+
+def _unused_id(path: str, key: str, line: int | None, taken: set[str]) -> str:
+    """`record_id(path, key)`, keyed again with the line while `taken` has it (a record whose
+    own id looks like "<id>@<line>"); added to `taken`."""
+    new_id = record_id(path, key)
+    while new_id in taken:
+        new_id = record_id(path, f"{new_id}@{line}")
+    taken.add(new_id)
+    return new_id
 
 
 def _with_ids(table: pa.Table, renamed: dict[int, str] | None) -> pa.Table:

@@ -309,12 +309,17 @@ def test_archive_without_documents_is_reported_empty(tmp_path: Path, compress: b
     assert isinstance(reject, Reject) and reject.reason == RejectReason.EMPTY
 
 
-def test_truncated_archive_keeps_the_records_before_the_break(tmp_path: Path) -> None:
+def _truncated_archive(folder: Path, pages: int) -> None:
+    """`cut.warc.gz`: `pages` responses, the last 150 bytes cut off (a download that broke)."""
     archive = Archive(compress=True)
-    for number in range(3):
+    for number in range(pages):
         archive.response(f"https://news.example.org/{number}", ARTICLE_HTML)
     data = archive.buffer.getvalue()
-    (tmp_path / "cut.warc.gz").write_bytes(data[: len(data) - 150])
+    (folder / "cut.warc.gz").write_bytes(data[: len(data) - 150])
+
+
+def test_truncated_archive_keeps_the_records_before_the_break(tmp_path: Path) -> None:
+    _truncated_archive(tmp_path, pages=3)
 
     records = read_all(tmp_path, "cut.warc.gz")
 
@@ -375,11 +380,7 @@ def test_shards_cover_every_record_exactly_once(tmp_path: Path, compress: bool) 
 
 
 def test_truncated_archive_read_in_shards_matches_the_whole(tmp_path: Path) -> None:
-    archive = Archive(compress=True)
-    for number in range(8):
-        archive.response(f"https://news.example.org/{number}", ARTICLE_HTML)
-    data = archive.buffer.getvalue()
-    (tmp_path / "cut.warc.gz").write_bytes(data[: len(data) - 150])
+    _truncated_archive(tmp_path, pages=8)
 
     shards = scan_file(tmp_path / "cut.warc.gz", shard_bytes=1200).shards
     sharded = [
